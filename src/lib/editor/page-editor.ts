@@ -1,0 +1,151 @@
+// One page's live editor: Tiptap on ProseMirror, bound to the page body in the content doc.
+// The UI gets a small handle (run a command, read what is active), never the editor itself.
+import { Editor, Extension } from '@tiptap/core';
+import { Placeholder } from '@tiptap/extension-placeholder';
+import { yUndoPluginKey } from 'y-prosemirror';
+import type * as Y from 'yjs';
+import { blocks } from './blocks';
+import { contentExtensions } from './extensions';
+import { SlashMenu } from './slash-menu';
+import { YjsBinding } from './yjs-binding';
+
+export const MARKS = ['bold', 'italic', 'strike', 'code'] as const;
+export type Mark = (typeof MARKS)[number];
+export type TableCommand =
+	| 'addRowAfter'
+	| 'addColumnAfter'
+	| 'deleteRow'
+	| 'deleteColumn'
+	| 'deleteTable';
+export type EditorCommand = Mark | 'undo' | 'redo' | TableCommand | `block:${string}`;
+
+export interface EditorState {
+	marks: Record<Mark, boolean>;
+	link: boolean;
+	/** The id of the block type at the cursor (see blocks.ts). */
+	block: string;
+	inTable: boolean;
+	canUndo: boolean;
+	canRedo: boolean;
+}
+
+export interface PageEditor {
+	run(command: EditorCommand): void;
+	/** Sets (or with null, removes) the link on the selection. */
+	setLink(href: string | null): void;
+	currentLink(): string;
+	focus(): void;
+	destroy(): void;
+}
+
+export interface PageEditorOptions {
+	element: HTMLElement;
+	fragment: Y.XmlFragment;
+	editable: boolean;
+	onState(state: EditorState): void;
+	/** Mod-K: the UI asks for a URL. */
+	onLinkRequest(): void;
+}
+
+export function createPageEditor(options: PageEditorOptions): PageEditor {
+	const editor = new Editor({
+		element: options.element,
+		editable: options.editable,
+		extensions: [
+			...contentExtensions(),
+			YjsBinding.configure({ fragment: options.fragment }),
+			SlashMenu,
+			Placeholder.configure({ placeholder: 'Write, or type / for blocks…' }),
+			LinkShortcut(options.onLinkRequest)
+		],
+		editorProps: {
+			attributes: {
+				class: 'prose',
+				role: 'textbox',
+				'aria-multiline': 'true',
+				'aria-label': 'Page content'
+			}
+		}
+	});
+	const report = () => options.onState(readState(editor));
+	editor.on('transaction', report);
+	report();
+
+	return {
+		run(command) {
+			const chain = editor.chain().focus();
+			if (command.startsWith('block:')) {
+				blocks.find((b) => `block:${b.id}` === command)?.run(editor);
+			} else if (command === 'undo') editor.commands.undo();
+			else if (command === 'redo') editor.commands.redo();
+			else if (command === 'bold') chain.toggleBold().run();
+			else if (command === 'italic') chain.toggleItalic().run();
+			else if (command === 'strike') chain.toggleStrike().run();
+			else if (command === 'code') chain.toggleCode().run();
+			else if (command === 'addRowAfter') chain.addRowAfter().run();
+			else if (command === 'addColumnAfter') chain.addColumnAfter().run();
+			else if (command === 'deleteRow') chain.deleteRow().run();
+			else if (command === 'deleteColumn') chain.deleteColumn().run();
+			else if (command === 'deleteTable') chain.deleteTable().run();
+		},
+		setLink(href) {
+			const chain = editor.chain().focus().extendMarkRange('link');
+			if (href === null || href.trim() === '') chain.unsetLink().run();
+			else chain.setLink({ href: normaliseHref(href) }).run();
+		},
+		currentLink: () => String(editor.getAttributes('link').href ?? ''),
+		focus: () => editor.commands.focus(),
+		destroy() {
+			editor.off('transaction', report);
+			editor.destroy();
+		}
+	};
+}
+
+function readState(editor: Editor): EditorState {
+	const undoManager = yUndoPluginKey.getState(editor.state)?.undoManager as
+		| Y.UndoManager
+		| undefined;
+	const marks = Object.fromEntries(MARKS.map((m) => [m, editor.isActive(m)])) as Record<
+		Mark,
+		boolean
+	>;
+	return {
+		marks,
+		link: editor.isActive('link'),
+		block: currentBlock(editor),
+		inTable: editor.isActive('table'),
+		canUndo: (undoManager?.undoStack.length ?? 0) > 0,
+		canRedo: (undoManager?.redoStack.length ?? 0) > 0
+	};
+}
+
+function currentBlock(editor: Editor): string {
+	for (const level of [1, 2, 3]) if (editor.isActive('heading', { level })) return `heading${level}`;
+	for (const id of ['taskList', 'bulletList', 'orderedList', 'blockquote', 'codeBlock'])
+		if (editor.isActive(id)) return id;
+	return 'paragraph';
+}
+
+/** Adds https:// to bare domains; refuses script URLs. */
+export function normaliseHref(href: string): string {
+	const trimmed = href.trim();
+	if (/^(javascript|data|vbscript):/i.test(trimmed)) return '#';
+	if (/^[a-z][a-z0-9+.-]*:/i.test(trimmed) || trimmed.startsWith('#') || trimmed.startsWith('/'))
+		return trimmed;
+	return `https://${trimmed}`;
+}
+
+function LinkShortcut(onRequest: () => void) {
+	return Extension.create({
+		name: 'linkShortcut',
+		addKeyboardShortcuts() {
+			return {
+				'Mod-k': () => {
+					onRequest();
+					return true;
+				}
+			};
+		}
+	});
+}

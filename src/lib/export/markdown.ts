@@ -1,0 +1,104 @@
+// Page → Markdown (CommonMark plus GFM task lists, tables and strikethrough) with
+// prosemirror-markdown, mapped onto the editor's node names.
+import type { Node as PMNode } from '@tiptap/pm/model';
+import {
+	defaultMarkdownSerializer,
+	MarkdownSerializer,
+	type MarkdownSerializerState
+} from 'prosemirror-markdown';
+import { yXmlFragmentToProseMirrorRootNode } from 'y-prosemirror';
+import type * as Y from 'yjs';
+import { contentSchema } from '../editor/extensions';
+
+const base = defaultMarkdownSerializer.nodes;
+const baseMarks = defaultMarkdownSerializer.marks;
+
+type NodeWriter = (state: MarkdownSerializerState, node: PMNode, parent: PMNode, index: number) => void;
+
+const nodes: Record<string, NodeWriter> = {
+	doc: (state, node) => state.renderContent(node),
+	paragraph: base.paragraph as NodeWriter,
+	text: base.text as NodeWriter,
+	heading: base.heading as NodeWriter,
+	blockquote: base.blockquote as NodeWriter,
+	horizontalRule: base.horizontal_rule as NodeWriter,
+	hardBreak: base.hard_break as NodeWriter,
+	listItem: base.list_item as NodeWriter,
+	taskItem: base.list_item as NodeWriter,
+	codeBlock(state, node) {
+		const fence = node.textContent.includes('```') ? '~~~~' : '```';
+		state.write(fence + String(node.attrs.language ?? '') + '\n');
+		state.text(node.textContent, false);
+		state.ensureNewLine();
+		state.write(fence);
+		state.closeBlock(node);
+	},
+	bulletList(state, node) {
+		state.renderList(node, '  ', () => '- ');
+	},
+	orderedList(state, node) {
+		const start = Number(node.attrs.start ?? 1);
+		const width = String(start + node.childCount - 1).length;
+		const space = ' '.repeat(width + 2);
+		state.renderList(node, space, (i) => {
+			const n = String(start + i);
+			return ' '.repeat(width - n.length) + n + '. ';
+		});
+	},
+	taskList(state, node) {
+		state.renderList(node, '  ', (i) => (node.child(i).attrs.checked ? '- [x] ' : '- [ ] '));
+	},
+	table(state, node) {
+		const rows: string[][] = [];
+		node.forEach((row) => {
+			const cells: string[] = [];
+			row.forEach((cell) => cells.push(cellText(cell)));
+			rows.push(cells);
+		});
+		const width = Math.max(1, ...rows.map((r) => r.length));
+		const line = (cells: string[]) =>
+			'| ' + Array.from({ length: width }, (_, i) => cells[i] ?? '').join(' | ') + ' |';
+		const [head = [], ...body] = rows;
+		state.write(line(head) + '\n');
+		state.write('|' + ' --- |'.repeat(width) + '\n');
+		for (const row of body) state.write(line(row) + '\n');
+		state.closeBlock(node);
+	},
+	tableRow: () => undefined,
+	tableCell: () => undefined,
+	tableHeader: () => undefined
+};
+
+const marks = {
+	bold: baseMarks.strong,
+	italic: baseMarks.em,
+	code: baseMarks.code,
+	link: baseMarks.link,
+	strike: { open: '~~', close: '~~', mixable: true, expelEnclosingWhitespace: true },
+	underline: { open: '<u>', close: '</u>' }
+};
+
+export const serializer = new MarkdownSerializer(nodes, marks);
+
+/** A table cell's content as one Markdown line (GFM cells cannot hold blocks). */
+function cellText(cell: PMNode): string {
+	return serializer
+		.serialize(cell)
+		.trim()
+		.replace(/\|/g, '\\|')
+		.replace(/\n+/g, '<br>');
+}
+
+export function docToMarkdown(doc: PMNode, title?: string): string {
+	const body = serializer.serialize(doc, { tightLists: true });
+	const heading = title !== undefined ? `# ${title.trim() || 'Untitled'}\n\n` : '';
+	return heading + body + (body.endsWith('\n') || body === '' ? '' : '\n');
+}
+
+export function fragmentToDoc(fragment: Y.XmlFragment): PMNode {
+	return yXmlFragmentToProseMirrorRootNode(fragment, contentSchema());
+}
+
+export function pageToMarkdown(fragment: Y.XmlFragment, title: string): string {
+	return docToMarkdown(fragmentToDoc(fragment), title);
+}

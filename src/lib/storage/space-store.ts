@@ -1,0 +1,189 @@
+// Persists one space's document in IndexedDB through y-indexeddb, and guards it: damaged records
+// are set aside (kept, not deleted) before y-indexeddb reads them, and a full disk is reported
+// and retried rather than thrown into y-indexeddb's promise chain.
+import { openDB } from 'idb';
+import { IndexeddbPersistence } from 'y-indexeddb';
+import * as Y from 'yjs';
+
+const UPDATES = 'updates';
+const CUSTOM = 'custom';
+const QUARANTINE_PREFIX = 'quarantine:';
+const LOAD_TIMEOUT_MS = 20_000;
+const RETRY_MS = 5_000;
+
+export type SaveState = 'saved' | 'full' | 'error';
+
+export interface LoadReport {
+	/** Stored records that could not be read and were set aside. */
+	damaged: number;
+}
+
+export interface SpaceStore {
+	readonly report: LoadReport;
+	destroy(): Promise<void>;
+}
+
+export interface StoreEvents {
+	onSaveState?(state: SaveState, detail: string): void;
+}
+
+export const dbName = (spaceId: string): string => `cp-space-${spaceId}`;
+
+/** Opens the stored space into `doc`. Resolves once everything stored is in the doc. */
+export async function openSpaceStore(
+	spaceId: string,
+	doc: Y.Doc,
+	events: StoreEvents = {}
+): Promise<SpaceStore> {
+	const name = dbName(spaceId);
+	const damaged = await setAsideDamaged(name);
+	const persistence = new IndexeddbPersistence(name, doc);
+	await withTimeout(
+		persistence.whenSynced,
+		LOAD_TIMEOUT_MS,
+		'Reading this space from the device took too long.'
+	);
+	const db = persistence.db as IDBDatabase;
+	let failing = false;
+	let retry: ReturnType<typeof setTimeout> | null = null;
+
+	const report = (state: SaveState, detail: string) => events.onSaveState?.(state, detail);
+	const onFailure = (event: Event) => {
+		const error = failureOf(event);
+		if (error === null) return;
+		event.preventDefault();
+		failing = true;
+		report(
+			error.name === 'QuotaExceededError' ? 'full' : 'error',
+			error.message || error.name
+		);
+		scheduleRetry();
+	};
+	// Writes the whole state in one record: whatever failed before is covered by it.
+	const saveAll = () => {
+		retry = null;
+		if (!failing) return;
+		try {
+			const tx = db.transaction([UPDATES], 'readwrite');
+			tx.objectStore(UPDATES).add(Y.encodeStateAsUpdate(doc));
+			tx.oncomplete = () => {
+				failing = false;
+				report('saved', '');
+			};
+		} catch (error) {
+			// reason: the database may be closing or gone; the next retry tries again.
+			console.warn('Saving the space failed', error);
+			scheduleRetry();
+		}
+	};
+	const scheduleRetry = () => {
+		if (retry === null) retry = setTimeout(saveAll, RETRY_MS);
+	};
+	const onUpdate = () => {
+		if (failing) scheduleRetry();
+	};
+	db.addEventListener('error', onFailure);
+	db.addEventListener('abort', onFailure);
+	doc.on('update', onUpdate);
+	// y-indexeddb does not catch a failed write; its promise rejects with the same error we
+	// already reported through the database's events.
+	const onRejection = (event: PromiseRejectionEvent) => {
+		if (isStorageFailure(event.reason)) event.preventDefault();
+	};
+	globalThis.addEventListener?.('unhandledrejection', onRejection);
+
+	return {
+		report: { damaged },
+		/** Tries a pending save now (e.g. after the user freed space). */
+		async destroy() {
+			if (retry !== null) clearTimeout(retry);
+			doc.off('update', onUpdate);
+			db.removeEventListener('error', onFailure);
+			db.removeEventListener('abort', onFailure);
+			globalThis.removeEventListener?.('unhandledrejection', onRejection);
+			await persistence.destroy();
+		}
+	};
+}
+
+/** Deletes everything stored for a space on this device. */
+export function deleteSpaceData(spaceId: string): Promise<void> {
+	return new Promise((resolve, reject) => {
+		const request = indexedDB.deleteDatabase(dbName(spaceId));
+		request.onsuccess = () => resolve();
+		request.onerror = () => reject(request.error ?? new Error('Could not delete the space'));
+		// Another tab still has it open; it closes its copy when told the space is gone.
+		request.onblocked = () => console.warn('Deleting the space waits for other tabs to close it');
+	});
+}
+
+/**
+ * Moves stored records that are not valid Yjs updates out of y-indexeddb's way, into the
+ * same database's `custom` store under `quarantine:<key>`, so nothing is destroyed.
+ */
+export async function setAsideDamaged(name: string): Promise<number> {
+	const db = await openDB(name, 1, {
+		upgrade(db) {
+			// The same layout y-indexeddb creates.
+			db.createObjectStore(UPDATES, { autoIncrement: true });
+			db.createObjectStore(CUSTOM);
+		}
+	});
+	try {
+		const bad: Array<{ key: IDBValidKey; value: unknown }> = [];
+		let cursor = await db.transaction(UPDATES).store.openCursor();
+		while (cursor) {
+			if (!isValidUpdate(cursor.value)) bad.push({ key: cursor.key, value: cursor.value });
+			cursor = await cursor.continue();
+		}
+		if (bad.length > 0) {
+			const tx = db.transaction([UPDATES, CUSTOM], 'readwrite');
+			for (const { key, value } of bad) {
+				await tx.objectStore(CUSTOM).put({ at: Date.now(), value }, QUARANTINE_PREFIX + String(key));
+				await tx.objectStore(UPDATES).delete(key);
+			}
+			await tx.done;
+		}
+		return bad.length;
+	} finally {
+		db.close();
+	}
+}
+
+export function isValidUpdate(value: unknown): boolean {
+	if (!(value instanceof Uint8Array)) return false;
+	try {
+		Y.decodeUpdate(value);
+		return true;
+	} catch {
+		// reason: undecodable bytes are exactly what we are looking for; the caller counts them.
+		return false;
+	}
+}
+
+function failureOf(event: Event): DOMException | null {
+	const target = event.target as IDBRequest | IDBTransaction | null;
+	const error = target && 'error' in target ? target.error : null;
+	return error instanceof DOMException ? error : null;
+}
+
+function isStorageFailure(reason: unknown): boolean {
+	const text = reason instanceof Error ? `${reason.name} ${reason.message}` : String(reason);
+	return /QuotaExceeded|AbortError|UnknownError|InvalidStateError/.test(text);
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
+	return new Promise<T>((resolve, reject) => {
+		const timer = setTimeout(() => reject(new Error(message)), ms);
+		promise.then(
+			(value) => {
+				clearTimeout(timer);
+				resolve(value);
+			},
+			(error: unknown) => {
+				clearTimeout(timer);
+				reject(error);
+			}
+		);
+	});
+}
