@@ -30,9 +30,16 @@ const sample = {
 		),
 		{
 			type: 'bulletList',
-			content: [{ type: 'listItem', content: [p(t('one'))] }, { type: 'listItem', content: [p(t('two'))] }]
+			content: [
+				{ type: 'listItem', content: [p(t('one'))] },
+				{ type: 'listItem', content: [p(t('two'))] }
+			]
 		},
-		{ type: 'orderedList', attrs: { start: 1 }, content: [{ type: 'listItem', content: [p(t('first'))] }] },
+		{
+			type: 'orderedList',
+			attrs: { start: 1 },
+			content: [{ type: 'listItem', content: [p(t('first'))] }]
+		},
 		{
 			type: 'taskList',
 			content: [

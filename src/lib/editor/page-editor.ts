@@ -12,11 +12,7 @@ import { YjsBinding } from './yjs-binding';
 export const MARKS = ['bold', 'italic', 'strike', 'code'] as const;
 export type Mark = (typeof MARKS)[number];
 export type TableCommand =
-	| 'addRowAfter'
-	| 'addColumnAfter'
-	| 'deleteRow'
-	| 'deleteColumn'
-	| 'deleteTable';
+	'addRowAfter' | 'addColumnAfter' | 'deleteRow' | 'deleteColumn' | 'deleteTable';
 export type EditorCommand = Mark | 'undo' | 'redo' | TableCommand | `block:${string}`;
 
 export interface EditorState {
@@ -104,8 +100,7 @@ export function createPageEditor(options: PageEditorOptions): PageEditor {
 
 function readState(editor: Editor): EditorState {
 	const undoManager = yUndoPluginKey.getState(editor.state)?.undoManager as
-		| Y.UndoManager
-		| undefined;
+		Y.UndoManager | undefined;
 	const marks = Object.fromEntries(MARKS.map((m) => [m, editor.isActive(m)])) as Record<
 		Mark,
 		boolean
@@ -121,7 +116,8 @@ function readState(editor: Editor): EditorState {
 }
 
 function currentBlock(editor: Editor): string {
-	for (const level of [1, 2, 3]) if (editor.isActive('heading', { level })) return `heading${level}`;
+	for (const level of [1, 2, 3])
+		if (editor.isActive('heading', { level })) return `heading${level}`;
 	for (const id of ['taskList', 'bulletList', 'orderedList', 'blockquote', 'codeBlock'])
 		if (editor.isActive(id)) return id;
 	return 'paragraph';

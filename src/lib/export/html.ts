@@ -13,7 +13,9 @@ ul[data-type=taskList]{list-style:none;padding-left:.2rem}ul[data-type=taskList]
 export function pageToHtml(fragment: Y.XmlFragment, title: string, document: Document): string {
 	const doc = fragmentToDoc(fragment);
 	const container = document.createElement('div');
-	container.append(DOMSerializer.fromSchema(contentSchema()).serializeFragment(doc.content, { document }));
+	container.append(
+		DOMSerializer.fromSchema(contentSchema()).serializeFragment(doc.content, { document })
+	);
 	const heading = document.createElement('h1');
 	heading.textContent = title.trim() || 'Untitled';
 	const escapedTitle = heading.innerHTML;

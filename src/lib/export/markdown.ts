@@ -13,7 +13,12 @@ import { contentSchema } from '../editor/extensions';
 const base = defaultMarkdownSerializer.nodes;
 const baseMarks = defaultMarkdownSerializer.marks;
 
-type NodeWriter = (state: MarkdownSerializerState, node: PMNode, parent: PMNode, index: number) => void;
+type NodeWriter = (
+	state: MarkdownSerializerState,
+	node: PMNode,
+	parent: PMNode,
+	index: number
+) => void;
 
 const nodes: Record<string, NodeWriter> = {
 	doc: (state, node) => state.renderContent(node),
@@ -69,11 +74,18 @@ const nodes: Record<string, NodeWriter> = {
 	tableHeader: () => undefined
 };
 
-const marks = {
-	bold: baseMarks.strong,
-	italic: baseMarks.em,
-	code: baseMarks.code,
-	link: baseMarks.link,
+type MarkSpec = NonNullable<(typeof baseMarks)[string]>;
+const baseMark = (name: string): MarkSpec => {
+	const spec = baseMarks[name];
+	if (!spec) throw new Error(`prosemirror-markdown has no "${name}" mark`);
+	return spec;
+};
+
+const marks: Record<string, MarkSpec> = {
+	bold: baseMark('strong'),
+	italic: baseMark('em'),
+	code: baseMark('code'),
+	link: baseMark('link'),
 	strike: { open: '~~', close: '~~', mixable: true, expelEnclosingWhitespace: true },
 	underline: { open: '<u>', close: '</u>' }
 };
@@ -82,11 +94,7 @@ export const serializer = new MarkdownSerializer(nodes, marks);
 
 /** A table cell's content as one Markdown line (GFM cells cannot hold blocks). */
 function cellText(cell: PMNode): string {
-	return serializer
-		.serialize(cell)
-		.trim()
-		.replace(/\|/g, '\\|')
-		.replace(/\n+/g, '<br>');
+	return serializer.serialize(cell).trim().replace(/\|/g, '\\|').replace(/\n+/g, '<br>');
 }
 
 export function docToMarkdown(doc: PMNode, title?: string): string {

@@ -6,7 +6,10 @@ import { spaceName } from '../doc/space';
 import { buildTree, layout, type TreeNode } from '../doc/tree';
 import { pageToMarkdown } from './markdown';
 
-export function spaceToZip(doc: Y.Doc, onProgress?: (done: number, total: number) => void): Uint8Array {
+export function spaceToZip(
+	doc: Y.Doc,
+	onProgress?: (done: number, total: number) => void
+): Uint8Array {
 	const tree = buildTree(layout(doc));
 	const files: Zippable = {};
 	const total = countNodes(tree);
@@ -24,7 +27,8 @@ export function spaceToZip(doc: Y.Doc, onProgress?: (done: number, total: number
 		}
 	};
 	walk(tree, root);
-	if (total === 0) files[`${root}/README.md`] = strToU8(`# ${spaceName(doc)}\n\nThis space has no pages yet.\n`);
+	if (total === 0)
+		files[`${root}/README.md`] = strToU8(`# ${spaceName(doc)}\n\nThis space has no pages yet.\n`);
 	return zipSync(files, { level: 6 });
 }
 
@@ -35,6 +39,7 @@ function countNodes(nodes: TreeNode[]): number {
 /** A file name every common file system accepts. */
 export function safeName(name: string): string {
 	const clean = name
+		// eslint-disable-next-line no-control-regex -- reason: control characters are what we strip
 		.replace(/[\\/:*?"<>|\u0000-\u001f]/g, '-')
 		.replace(/^[.\s]+|[.\s]+$/g, '')
 		.slice(0, 100);

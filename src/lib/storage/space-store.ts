@@ -53,10 +53,7 @@ export async function openSpaceStore(
 		if (error === null) return;
 		event.preventDefault();
 		failing = true;
-		report(
-			error.name === 'QuotaExceededError' ? 'full' : 'error',
-			error.message || error.name
-		);
+		report(error.name === 'QuotaExceededError' ? 'full' : 'error', error.message || error.name);
 		scheduleRetry();
 	};
 	// Writes the whole state in one record: whatever failed before is covered by it.
@@ -139,7 +136,9 @@ export async function setAsideDamaged(name: string): Promise<number> {
 		if (bad.length > 0) {
 			const tx = db.transaction([UPDATES, CUSTOM], 'readwrite');
 			for (const { key, value } of bad) {
-				await tx.objectStore(CUSTOM).put({ at: Date.now(), value }, QUARANTINE_PREFIX + String(key));
+				await tx
+					.objectStore(CUSTOM)
+					.put({ at: Date.now(), value }, QUARANTINE_PREFIX + String(key));
 				await tx.objectStore(UPDATES).delete(key);
 			}
 			await tx.done;
