@@ -7,7 +7,7 @@ import type * as Y from 'yjs';
 import { blocks } from './blocks';
 import { contentExtensions } from './extensions';
 import { SlashMenu } from './slash-menu';
-import { YjsBinding } from './yjs-binding';
+import { redoEdit, undoEdit, YjsBinding } from './yjs-binding';
 
 export const MARKS = ['bold', 'italic', 'strike', 'code'] as const;
 export type Mark = (typeof MARKS)[number];
@@ -72,8 +72,8 @@ export function createPageEditor(options: PageEditorOptions): PageEditor {
 			const chain = editor.chain().focus();
 			if (command.startsWith('block:')) {
 				blocks.find((b) => `block:${b.id}` === command)?.run(editor);
-			} else if (command === 'undo') editor.commands.undo();
-			else if (command === 'redo') editor.commands.redo();
+			} else if (command === 'undo') undoEdit(editor);
+			else if (command === 'redo') redoEdit(editor);
 			else if (command === 'bold') chain.toggleBold().run();
 			else if (command === 'italic') chain.toggleItalic().run();
 			else if (command === 'strike') chain.toggleStrike().run();

@@ -1,6 +1,6 @@
 // Binds the editor to a page's Y.XmlFragment with y-prosemirror, and gives it Yjs-aware
 // undo/redo that only ever undoes this user's own changes (remote edits are left alone).
-import { Extension } from '@tiptap/core';
+import { Extension, type Editor } from '@tiptap/core';
 import { redo, undo, ySyncPlugin, yUndoPlugin } from 'y-prosemirror';
 import type * as Y from 'yjs';
 
@@ -8,29 +8,28 @@ export interface BindingOptions {
 	fragment: Y.XmlFragment | null;
 }
 
+// y-prosemirror's undo dispatches its own transaction as the Yjs change lands, so it must run
+// outside a Tiptap command (whose transaction would then be stale: "mismatched transaction").
+export const undoEdit = (editor: Editor): boolean => undo(editor.state);
+export const redoEdit = (editor: Editor): boolean => redo(editor.state);
+
 export const YjsBinding = Extension.create<BindingOptions>({
 	name: 'yjsBinding',
 	priority: 1000,
 	addOptions() {
 		return { fragment: null };
 	},
-	addCommands() {
-		return {
-			undo:
-				() =>
-				({ state }) =>
-					undo(state),
-			redo:
-				() =>
-				({ state }) =>
-					redo(state)
-		};
-	},
 	addKeyboardShortcuts() {
+		// Handled even when there is nothing to undo, so the browser's own contenteditable
+		// undo never runs behind ProseMirror's back.
+		const run = (action: (editor: Editor) => boolean) => () => {
+			action(this.editor);
+			return true;
+		};
 		return {
-			'Mod-z': () => this.editor.commands.undo(),
-			'Mod-y': () => this.editor.commands.redo(),
-			'Shift-Mod-z': () => this.editor.commands.redo()
+			'Mod-z': run(undoEdit),
+			'Mod-y': run(redoEdit),
+			'Shift-Mod-z': run(redoEdit)
 		};
 	},
 	addProseMirrorPlugins() {
@@ -39,12 +38,3 @@ export const YjsBinding = Extension.create<BindingOptions>({
 		return [ySyncPlugin(fragment), yUndoPlugin()];
 	}
 });
-
-declare module '@tiptap/core' {
-	interface Commands<ReturnType> {
-		yjsBinding: {
-			undo: () => ReturnType;
-			redo: () => ReturnType;
-		};
-	}
-}
