@@ -65,6 +65,12 @@ export function createPageEditor(options: PageEditorOptions): PageEditor {
 	});
 	const report = () => options.onState(readState(editor));
 	editor.on('transaction', report);
+	// Undo/redo stacks change after the Yjs transaction that the editor reports on, so listen
+	// to the undo manager too, or the buttons would lag one step behind.
+	const undoManager = undoManagerOf(editor);
+	undoManager?.on('stack-item-added', report);
+	undoManager?.on('stack-item-popped', report);
+	undoManager?.on('stack-cleared', report);
 	report();
 
 	return {
@@ -93,14 +99,20 @@ export function createPageEditor(options: PageEditorOptions): PageEditor {
 		focus: () => editor.commands.focus(),
 		destroy() {
 			editor.off('transaction', report);
+			undoManager?.off('stack-item-added', report);
+			undoManager?.off('stack-item-popped', report);
+			undoManager?.off('stack-cleared', report);
 			editor.destroy();
 		}
 	};
 }
 
+function undoManagerOf(editor: Editor): Y.UndoManager | undefined {
+	return yUndoPluginKey.getState(editor.state)?.undoManager as Y.UndoManager | undefined;
+}
+
 function readState(editor: Editor): EditorState {
-	const undoManager = yUndoPluginKey.getState(editor.state)?.undoManager as
-		Y.UndoManager | undefined;
+	const undoManager = undoManagerOf(editor);
 	const marks = Object.fromEntries(MARKS.map((m) => [m, editor.isActive(m)])) as Record<
 		Mark,
 		boolean
