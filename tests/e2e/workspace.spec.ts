@@ -108,7 +108,9 @@ test('rename and delete spaces from home, with confirmation', async ({ page }) =
 	await page.getByRole('button', { name: 'Rename', exact: true }).click();
 	await expect(page.getByRole('link', { name: /Renamed/ })).toBeVisible();
 	await page.getByRole('link', { name: /Renamed/ }).click();
-	await expect(page.getByRole('navigation', { name: 'Space' }).getByRole('button', { name: /Renamed/ })).toBeVisible();
+	await expect(
+		page.getByRole('navigation', { name: 'Space' }).getByRole('button', { name: /Renamed/ })
+	).toBeVisible();
 
 	await page.goto('./');
 	await page.getByRole('button', { name: 'Actions for Renamed' }).click();
