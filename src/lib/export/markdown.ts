@@ -98,9 +98,10 @@ function cellText(cell: PMNode): string {
 }
 
 export function docToMarkdown(doc: PMNode, title?: string): string {
-	const body = serializer.serialize(doc, { tightLists: true });
-	const heading = title !== undefined ? `# ${title.trim() || 'Untitled'}\n\n` : '';
-	return heading + body + (body.endsWith('\n') || body === '' ? '' : '\n');
+	const body = serializer.serialize(doc, { tightLists: true }).replace(/^\n+/, '').trimEnd();
+	const heading = title !== undefined ? `# ${title.trim() || 'Untitled'}` : '';
+	const text = [heading, body].filter((part) => part !== '').join('\n\n');
+	return text === '' ? '' : `${text}\n`;
 }
 
 export function fragmentToDoc(fragment: Y.XmlFragment): PMNode {

@@ -1,0 +1,8 @@
+import type { Server } from 'node:http';
+
+export function serve(options: {
+	root: string;
+	port: number;
+	host?: string;
+	quiet?: boolean;
+}): Promise<Server>;
