@@ -53,6 +53,7 @@ export default ts.config(
 			'.svelte-kit/',
 			'node_modules/',
 			'test-results/',
+			'test-reports/',
 			'playwright-report/',
 			'bench/results/',
 			'.tmp/'

@@ -1,16 +1,9 @@
 import { defineConfig } from '@playwright/test';
+import { chromiumArgs } from './scripts/chromium.js';
 
 const PORT = Number(process.env.E2E_PORT ?? 4173);
 
-export const chromiumArgs = [
-	'--headless',
-	'--no-sandbox',
-	'--disable-gpu',
-	'--disable-background-networking',
-	'--disable-component-update',
-	'--no-first-run',
-	'--disable-sync'
-];
+export { chromiumArgs };
 
 export default defineConfig({
 	testDir: 'tests/e2e',
@@ -20,9 +13,7 @@ export default defineConfig({
 	retries: 0,
 	timeout: 60_000,
 	expect: { timeout: 10_000 },
-	reporter: process.env.CI
-		? [['list'], ['json', { outputFile: 'test-results/e2e.json' }]]
-		: [['list'], ['json', { outputFile: 'test-results/e2e.json' }]],
+	reporter: [['list'], ['json', { outputFile: 'test-reports/e2e.json' }]],
 	use: {
 		baseURL: `http://127.0.0.1:${PORT}/`,
 		browserName: 'chromium',

@@ -3,7 +3,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromiumArgs } from '../../playwright.config';
-import { createSpace, editor, newPage, titleInput, treeItem, waitForServiceWorker } from './helpers';
+import {
+	createSpace,
+	editor,
+	newPage,
+	titleInput,
+	treeItem,
+	waitForServiceWorker
+} from './helpers';
 
 test('a browser restart keeps every space and page', async ({ baseURL }) => {
 	const profile = mkdtempSync(join(tmpdir(), 'cp-profile-'));

@@ -5,7 +5,9 @@ import { createSpace, editor, newPage, titleInput } from './helpers';
 
 const read = async (download: Download) => readFileSync((await download.path()) as string);
 
-test('a page exports as Markdown and HTML, a space as a zip of Markdown files', async ({ page }) => {
+test('a page exports as Markdown and HTML, a space as a zip of Markdown files', async ({
+	page
+}) => {
 	await createSpace(page, 'Exports');
 	await titleInput(page).fill('Recipe');
 	await editor(page).click();

@@ -23,7 +23,9 @@ test('Chromium finds the app installable', async ({ baseURL }) => {
 	expect(installabilityErrors).toEqual([]);
 	const manifest = await cdp.send('Page.getAppManifest');
 	expect(manifest.errors).toEqual([]);
-	const parsed = JSON.parse(manifest.data ?? '{}') as { icons: Array<{ sizes: string; purpose?: string }> };
+	const parsed = JSON.parse(manifest.data ?? '{}') as {
+		icons: Array<{ sizes: string; purpose?: string }>;
+	};
 	expect(parsed.icons.map((i) => `${i.sizes} ${i.purpose ?? 'any'}`)).toEqual([
 		'192x192 any',
 		'512x512 any',
@@ -77,7 +79,10 @@ test.describe('a new version', () => {
 		await expect(editor(page)).toHaveText('open while updating still typing');
 		expect(await page.evaluate(() => navigator.serviceWorker.controller?.state)).toBe('activated');
 
-		await Promise.all([page.waitForEvent('load'), toast.getByRole('button', { name: 'Reload' }).click()]);
+		await Promise.all([
+			page.waitForEvent('load'),
+			toast.getByRole('button', { name: 'Reload' }).click()
+		]);
 		await expect(editor(page)).toHaveText('open while updating still typing');
 		await expect(page.getByRole('status').filter({ hasText: 'Update available' })).toHaveCount(0);
 		const waiting = await page.evaluate(async () => {

@@ -4,6 +4,7 @@
 import { openDB } from 'idb';
 import { IndexeddbPersistence } from 'y-indexeddb';
 import * as Y from 'yjs';
+import { Journal } from './journal';
 
 const UPDATES = 'updates';
 const CUSTOM = 'custom';
@@ -44,6 +45,9 @@ export async function openSpaceStore(
 		'Reading this space from the device took too long.'
 	);
 	const db = persistence.db as IDBDatabase;
+	// Whatever the last session typed just before closing, in case IndexedDB missed it.
+	const journal = new Journal(spaceId);
+	journal.replay(doc, journal);
 	let failing = false;
 	let retry: ReturnType<typeof setTimeout> | null = null;
 
@@ -76,7 +80,8 @@ export async function openSpaceStore(
 	const scheduleRetry = () => {
 		if (retry === null) retry = setTimeout(saveAll, RETRY_MS);
 	};
-	const onUpdate = () => {
+	const onUpdate = (update: Uint8Array, origin: unknown) => {
+		if (origin !== persistence && origin !== journal) journal.append(update);
 		if (failing) scheduleRetry();
 	};
 	db.addEventListener('error', onFailure);
@@ -105,6 +110,7 @@ export async function openSpaceStore(
 
 /** Deletes everything stored for a space on this device. */
 export function deleteSpaceData(spaceId: string): Promise<void> {
+	new Journal(spaceId).clear();
 	return new Promise((resolve, reject) => {
 		const request = indexedDB.deleteDatabase(dbName(spaceId));
 		request.onsuccess = () => resolve();
