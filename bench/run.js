@@ -4,7 +4,7 @@ import { chromium } from '@playwright/test';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { createServer } from 'vite';
-import { chromiumArgs } from './chromium.js';
+import { chromiumArgs } from '../scripts/chromium.js';
 import { serve } from '../scripts/serve.js';
 import { must } from '../scripts/setup.js';
 
@@ -125,6 +125,8 @@ async function coldOpen(id, update, pageCount) {
 	const times = [];
 	for (let run = 0; run < RUNS; run++) {
 		const page = await context.newPage();
+		if (process.env.BENCH_TRACE)
+			page.on('console', (m) => m.text().startsWith('T ') && console.log(m.text()));
 		await page.goto(`${origin}/space/?id=${id}`);
 		const ms = await page.evaluate(
 			(count) =>

@@ -64,18 +64,6 @@ export class SpaceSession {
 		return session;
 	}
 
-	/** Makes a new space with one empty page and stores it. */
-	static async create(id: string, name: string): Promise<void> {
-		const doc = createContentDoc();
-		const store = await openSpaceStore(id, doc);
-		space.initSpace(doc, name);
-		pages.createPage(doc, { title: '' });
-		const now = Date.now();
-		await keyring.put({ id, name: space.spaceName(doc), created: now, updated: now });
-		await store.destroy();
-		doc.destroy();
-	}
-
 	async #load() {
 		const doc = this.#doc;
 		this.#store = await openSpaceStore(this.id, doc, {

@@ -2,7 +2,7 @@
 import { randomId } from '../doc/schema';
 import * as keyring from '../storage/keyring';
 import { deleteSpaceData } from '../storage/space-store';
-import { SpaceSession } from './space-session.svelte';
+import { createSpace, renameSpace } from './space-admin';
 import { spaceEvents } from './space-events';
 
 export type { SpaceEntry } from '../storage/keyring';
@@ -35,19 +35,13 @@ export class Workspace {
 
 	async create(name: string): Promise<string> {
 		const id = randomId();
-		await SpaceSession.create(id, name);
+		await createSpace(id, name);
 		spaceEvents.publish({ type: 'changed', id });
 		return id;
 	}
 
 	async rename(id: string, name: string) {
-		const session = await SpaceSession.open(id);
-		try {
-			session.rename(name);
-		} finally {
-			// Closing writes the new name to the space list.
-			await session.destroy();
-		}
+		await renameSpace(id, name);
 		spaceEvents.publish({ type: 'changed', id });
 	}
 

@@ -9,6 +9,7 @@ import { Journal } from './journal';
 const UPDATES = 'updates';
 const CUSTOM = 'custom';
 const QUARANTINE_PREFIX = 'quarantine:';
+const VERIFIED = 'verified';
 const LOAD_TIMEOUT_MS = 20_000;
 const RETRY_MS = 5_000;
 
@@ -123,6 +124,11 @@ export function deleteSpaceData(spaceId: string): Promise<void> {
 /**
  * Moves stored records that are not valid Yjs updates out of y-indexeddb's way, into the
  * same database's `custom` store under `quarantine:<key>`, so nothing is destroyed.
+ *
+ * Decoding a large space takes a while, so records already checked are remembered as a digest
+ * of their bytes (`verified`); on the next open only records added since are decoded, as long
+ * as the older ones still hash the same. Any change to them (damage, y-indexeddb compaction)
+ * means a full check.
  */
 export async function setAsideDamaged(name: string): Promise<number> {
 	const db = await openDB(name, 1, {
@@ -133,26 +139,69 @@ export async function setAsideDamaged(name: string): Promise<number> {
 		}
 	});
 	try {
+		const read = db.transaction([UPDATES, CUSTOM]);
+		const [keys, values, mark] = await Promise.all([
+			read.objectStore(UPDATES).getAllKeys(),
+			read.objectStore(UPDATES).getAll() as Promise<unknown[]>,
+			read.objectStore(CUSTOM).get(VERIFIED) as Promise<unknown>
+		]);
+		const trusted = await trustedPrefix(keys, values, mark);
 		const bad: Array<{ key: IDBValidKey; value: unknown }> = [];
-		let cursor = await db.transaction(UPDATES).store.openCursor();
-		while (cursor) {
-			if (!isValidUpdate(cursor.value)) bad.push({ key: cursor.key, value: cursor.value });
-			cursor = await cursor.continue();
+		const good: Uint8Array[] = values.slice(0, trusted) as Uint8Array[];
+		let lastGood: IDBValidKey | null = trusted > 0 ? (keys[trusted - 1] as IDBValidKey) : null;
+		for (let i = trusted; i < values.length; i++) {
+			const key = keys[i] as IDBValidKey;
+			if (isValidUpdate(values[i])) {
+				good.push(values[i] as Uint8Array);
+				lastGood = key;
+			} else bad.push({ key, value: values[i] });
 		}
-		if (bad.length > 0) {
-			const tx = db.transaction([UPDATES, CUSTOM], 'readwrite');
-			for (const { key, value } of bad) {
-				await tx
-					.objectStore(CUSTOM)
-					.put({ at: Date.now(), value }, QUARANTINE_PREFIX + String(key));
-				await tx.objectStore(UPDATES).delete(key);
-			}
-			await tx.done;
+		if (bad.length === 0 && trusted === values.length) return 0;
+		const write = db.transaction([UPDATES, CUSTOM], 'readwrite');
+		for (const { key, value } of bad) {
+			await write
+				.objectStore(CUSTOM)
+				.put({ at: Date.now(), value }, QUARANTINE_PREFIX + String(key));
+			await write.objectStore(UPDATES).delete(key);
 		}
+		if (lastGood !== null) {
+			await write.objectStore(CUSTOM).put({ upTo: lastGood, digest: await digest(good) }, VERIFIED);
+		}
+		await write.done;
 		return bad.length;
 	} finally {
 		db.close();
 	}
+}
+
+/** How many leading records the stored `verified` mark vouches for. */
+async function trustedPrefix(
+	keys: IDBValidKey[],
+	values: unknown[],
+	mark: unknown
+): Promise<number> {
+	if (typeof mark !== 'object' || mark === null) return 0;
+	const { upTo, digest: expected } = mark as { upTo?: unknown; digest?: unknown };
+	if (typeof upTo !== 'number' || typeof expected !== 'string') return 0;
+	let count = 0;
+	while (count < keys.length && (keys[count] as number) <= upTo) count++;
+	const prefix = values.slice(0, count);
+	if (count === 0 || !prefix.every((v) => v instanceof Uint8Array)) return 0;
+	return (await digest(prefix as Uint8Array[])) === expected ? count : 0;
+}
+
+async function digest(records: Uint8Array[]): Promise<string> {
+	const total = records.reduce((n, r) => n + 4 + r.length, 0);
+	const bytes = new Uint8Array(total);
+	const view = new DataView(bytes.buffer);
+	let at = 0;
+	for (const record of records) {
+		view.setUint32(at, record.length);
+		bytes.set(record, at + 4);
+		at += 4 + record.length;
+	}
+	const hash = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
+	return Array.from(hash, (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
 export function isValidUpdate(value: unknown): boolean {
