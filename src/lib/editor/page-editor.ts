@@ -63,6 +63,15 @@ export function createPageEditor(options: PageEditorOptions): PageEditor {
 			}
 		}
 	});
+	try {
+		return wrap(editor, options);
+	} catch (error) {
+		editor.destroy();
+		throw error;
+	}
+}
+
+function wrap(editor: Editor, options: PageEditorOptions): PageEditor {
 	const report = () => options.onState(readState(editor));
 	editor.on('transaction', report);
 	// Undo/redo stacks change after the Yjs transaction that the editor reports on, so listen
