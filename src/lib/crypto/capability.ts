@@ -1,0 +1,100 @@
+// Capabilities (DESIGN.md §2): everything derives from one 32-byte secret. Edit ⊃ view ⊃ relay;
+// each lower capability is derivable from a higher one, never the other way.
+import nacl from 'tweetnacl';
+import { concat, toHex, utf8 } from './bytes';
+
+export type Topic = string & { readonly __brand: 'Topic' };
+
+export interface RelayCapability {
+	kind: 'relay';
+	relayKey: Uint8Array;
+	signPk: Uint8Array;
+	/** Hex of `topicBytes`: the signaling topic and the local database name. */
+	topic: Topic;
+	topicBytes: Uint8Array;
+}
+
+export interface ViewCapability extends Omit<RelayCapability, 'kind'> {
+	kind: 'view';
+	readKey: Uint8Array;
+}
+
+export interface EditCapability extends Omit<ViewCapability, 'kind'> {
+	kind: 'edit';
+	secret: Uint8Array;
+	/** The Ed25519 seed; `signSk` is tweetnacl's 64-byte form (seed ‖ public key). */
+	signSeed: Uint8Array;
+	signSk: Uint8Array;
+}
+
+export type Capability = EditCapability | ViewCapability | RelayCapability;
+
+export const KEY_BYTES = 32;
+
+/** `H(label, bytes)`: the first 32 bytes of SHA-512(utf8(label) ‖ bytes). */
+export function derive(label: string, bytes: Uint8Array): Uint8Array {
+	return nacl.hash(concat(utf8(label), bytes)).slice(0, 32);
+}
+
+export function newSecret(): Uint8Array {
+	return nacl.randomBytes(KEY_BYTES);
+}
+
+export function fromSecret(secret: Uint8Array): EditCapability {
+	assertLength(secret, 'secret');
+	const signSeed = derive('commonplace/v1/sign', secret);
+	const pair = nacl.sign.keyPair.fromSeed(signSeed);
+	const readKey = derive('commonplace/v1/read', secret);
+	return {
+		...fromRead(readKey, pair.publicKey),
+		kind: 'edit',
+		secret: secret.slice(),
+		signSeed,
+		signSk: pair.secretKey
+	};
+}
+
+export function fromRead(readKey: Uint8Array, signPk: Uint8Array): ViewCapability {
+	assertLength(readKey, 'readKey');
+	return {
+		...fromRelay(derive('commonplace/v1/relay', readKey), signPk),
+		kind: 'view',
+		readKey: readKey.slice()
+	};
+}
+
+export function fromRelay(relayKey: Uint8Array, signPk: Uint8Array): RelayCapability {
+	assertLength(relayKey, 'relayKey');
+	assertLength(signPk, 'signPk');
+	const topicBytes = derive('commonplace/v1/topic', relayKey).slice(0, 16);
+	return {
+		kind: 'relay',
+		relayKey: relayKey.slice(),
+		signPk: signPk.slice(),
+		topic: toHex(topicBytes) as Topic,
+		topicBytes
+	};
+}
+
+/** The view capability inside a higher one. */
+export function toView(cap: EditCapability | ViewCapability): ViewCapability {
+	return fromRead(cap.readKey, cap.signPk);
+}
+
+export function toRelay(cap: Capability): RelayCapability {
+	return fromRelay(cap.relayKey, cap.signPk);
+}
+
+export const canRead = (cap: Capability): cap is EditCapability | ViewCapability =>
+	cap.kind !== 'relay';
+export const canWrite = (cap: Capability): cap is EditCapability => cap.kind === 'edit';
+
+/** Ranks capabilities so a stronger one replaces a weaker one for the same space. */
+export const strength = (cap: Capability): number =>
+	cap.kind === 'edit' ? 3 : cap.kind === 'view' ? 2 : 1;
+
+function assertLength(bytes: Uint8Array, name: string): void {
+	if (!(bytes instanceof Uint8Array) || bytes.length !== KEY_BYTES) {
+		throw new Error(`${name} must be ${KEY_BYTES} bytes`);
+	}
+}

@@ -1,0 +1,101 @@
+// Links (DESIGN.md §2): `#w1.` edit, `#r1.` view, `#b1.` relay, `#p1.` password-protected.
+// Parsing never throws; every failure is a message a person can act on.
+import nacl from 'tweetnacl';
+import { concat, fromB64url, toB64url, utf8 } from './bytes';
+import { fromRead, fromRelay, fromSecret, type Capability } from './capability';
+
+export const PBKDF2_ITERATIONS = 600_000;
+const SALT = 16;
+const NONCE = 24;
+
+export type Parsed =
+	| { ok: true; cap: Capability }
+	| { ok: false; error: string }
+	| { ok: 'password'; payload: Uint8Array };
+
+const BROKEN =
+	'This link is not a Commonplace link (it is cut off or changed). Ask for the link again.';
+const NEWER =
+	'This link was made by a newer version of Commonplace. Reload the app to update it, then open the link again.';
+
+export function format(cap: Capability): string {
+	if (cap.kind === 'edit') return `w1.${toB64url(cap.secret)}`;
+	if (cap.kind === 'view') return `r1.${toB64url(concat(cap.readKey, cap.signPk))}`;
+	return `b1.${toB64url(concat(cap.relayKey, cap.signPk))}`;
+}
+
+/** Parses a fragment, with or without its leading '#'. */
+export function parse(fragment: string): Parsed {
+	const text = fragment.startsWith('#') ? fragment.slice(1) : fragment;
+	const match = /^([a-z])(\d+)\.([A-Za-z0-9_-]+)$/.exec(text.trim());
+	if (!match) return { ok: false, error: BROKEN };
+	const [, letter, version, data] = match as unknown as [string, string, string, string];
+	if (!'wrbp'.includes(letter)) return { ok: false, error: BROKEN };
+	if (version !== '1') return { ok: false, error: Number(version) > 1 ? NEWER : BROKEN };
+	const bytes = fromB64url(data);
+	if (bytes === null) return { ok: false, error: BROKEN };
+	try {
+		if (letter === 'w' && bytes.length === 32) return { ok: true, cap: fromSecret(bytes) };
+		if (letter === 'r' && bytes.length === 64)
+			return { ok: true, cap: fromRead(bytes.slice(0, 32), bytes.slice(32)) };
+		if (letter === 'b' && bytes.length === 64)
+			return { ok: true, cap: fromRelay(bytes.slice(0, 32), bytes.slice(32)) };
+		if (letter === 'p' && bytes.length > SALT + NONCE + nacl.secretbox.overheadLength)
+			return { ok: 'password', payload: bytes };
+	} catch (error) {
+		// reason: a key of the right length that the curve code still refuses; same message.
+		console.warn('Rejected a link', error);
+	}
+	return { ok: false, error: BROKEN };
+}
+
+async function passwordKey(password: string, salt: Uint8Array): Promise<Uint8Array> {
+	const subtle = globalThis.crypto.subtle;
+	const material = await subtle.importKey(
+		'raw',
+		utf8(password) as Uint8Array<ArrayBuffer>,
+		'PBKDF2',
+		false,
+		['deriveBits']
+	);
+	const bits = await subtle.deriveBits(
+		{
+			name: 'PBKDF2',
+			hash: 'SHA-256',
+			salt: salt as Uint8Array<ArrayBuffer>,
+			iterations: PBKDF2_ITERATIONS
+		},
+		material,
+		256
+	);
+	return new Uint8Array(bits);
+}
+
+/** Wraps a fragment (`w1.…` or `r1.…`, without '#') under a password: `p1.…`. */
+export async function protect(
+	inner: string,
+	password: string,
+	salt: Uint8Array = nacl.randomBytes(SALT),
+	nonce: Uint8Array = nacl.randomBytes(NONCE)
+): Promise<string> {
+	if (password === '') throw new Error('Choose a password.');
+	const inside = parse(inner);
+	if (inside.ok !== true) throw new Error('Only an edit or view link can be protected.');
+	const key = await passwordKey(password, salt);
+	return `p1.${toB64url(concat(salt, nonce, nacl.secretbox(utf8(inner), nonce, key)))}`;
+}
+
+/** Opens a `p1` payload with a password. */
+export async function unprotect(
+	payload: Uint8Array,
+	password: string
+): Promise<{ ok: true; cap: Capability } | { ok: false; error: string }> {
+	const salt = payload.subarray(0, SALT);
+	const nonce = payload.subarray(SALT, SALT + NONCE);
+	const key = await passwordKey(password, salt);
+	const inner = nacl.secretbox.open(payload.subarray(SALT + NONCE), nonce, key);
+	if (inner === null) return { ok: false, error: 'That password is not right. Try again.' };
+	const parsed = parse(new TextDecoder().decode(inner));
+	if (parsed.ok === true) return parsed;
+	return { ok: false, error: BROKEN };
+}

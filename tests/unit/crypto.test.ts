@@ -1,0 +1,237 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import nacl from 'tweetnacl';
+import { describe, expect, it } from 'vitest';
+import { concat, fromB64url, fromHex, toB64url, toHex, utf8 } from '../../src/lib/crypto/bytes';
+import * as capability from '../../src/lib/crypto/capability';
+import * as envelope from '../../src/lib/crypto/envelope';
+import * as links from '../../src/lib/crypto/links';
+import { createSigner, createVerifier } from '../../src/lib/crypto/signing';
+
+interface Vector {
+	secret: string;
+	signPk: string;
+	readKey: string;
+	relayKey: string;
+	topic: string;
+	links: { w1: string; r1: string; b1: string };
+	envelope: { nonce: string; kind: number; body: string; bytes: string };
+}
+
+const vectors = JSON.parse(readFileSync('docs/test-vectors.json', 'utf8')) as Vector[];
+const hex = (text: string) => fromHex(text) as Uint8Array;
+// An independent H(): Node's own SHA-512, not tweetnacl's.
+const H = (label: string, bytes: Uint8Array) =>
+	new Uint8Array(
+		createHash('sha512').update(Buffer.from(label, 'utf8')).update(bytes).digest()
+	).slice(0, 32);
+
+describe('test vectors (docs/test-vectors.json)', () => {
+	it('has at least two vectors', () => expect(vectors.length).toBeGreaterThanOrEqual(2));
+
+	for (const [n, v] of vectors.entries()) {
+		it(`vector ${n + 1}: derivations, links and envelope`, async () => {
+			const cap = capability.fromSecret(hex(v.secret));
+			// Independently recomputed from DESIGN.md §2.
+			const readKey = H('commonplace/v1/read', hex(v.secret));
+			const relayKey = H('commonplace/v1/relay', readKey);
+			const signPk = nacl.sign.keyPair.fromSeed(H('commonplace/v1/sign', hex(v.secret))).publicKey;
+			expect(toHex(readKey)).toBe(v.readKey);
+			expect(toHex(relayKey)).toBe(v.relayKey);
+			expect(toHex(signPk)).toBe(v.signPk);
+			expect(toHex(H('commonplace/v1/topic', relayKey).slice(0, 16))).toBe(v.topic);
+			expect([toHex(cap.readKey), toHex(cap.relayKey), toHex(cap.signPk), cap.topic]).toEqual([
+				v.readKey,
+				v.relayKey,
+				v.signPk,
+				v.topic
+			]);
+			expect(v.links.w1).toBe(`w1.${toB64url(hex(v.secret))}`);
+			expect(v.links.r1).toBe(`r1.${toB64url(concat(readKey, signPk))}`);
+			expect(links.format(cap)).toBe(v.links.w1);
+			expect(links.format(capability.toView(cap))).toBe(v.links.r1);
+			expect(links.format(capability.toRelay(cap))).toBe(v.links.b1);
+
+			// Byte layout, checked by hand: version, signature over context ‖ topic ‖ nonce ‖ ct.
+			const bytes = hex(v.envelope.bytes);
+			const nonce = hex(v.envelope.nonce);
+			expect(bytes[0]).toBe(1);
+			expect(toHex(bytes.subarray(65, 89))).toBe(v.envelope.nonce);
+			const ciphertext = bytes.subarray(89);
+			const signed = concat(utf8('commonplace/v1/envelope'), hex(v.topic), nonce, ciphertext);
+			expect(nacl.sign.detached.verify(signed, bytes.subarray(1, 65), signPk)).toBe(true);
+			const plain = nacl.secretbox.open(ciphertext, nonce, readKey) as Uint8Array;
+			expect(plain[0]).toBe(v.envelope.kind);
+			expect(toHex(plain.subarray(1))).toBe(v.envelope.body);
+
+			for (const engine of ['webcrypto', 'tweetnacl'] as const) {
+				const signer = await createSigner(cap.signSeed, engine);
+				const sealed = await envelope.seal(
+					cap,
+					signer,
+					v.envelope.kind as envelope.Kind,
+					hex(v.envelope.body),
+					nonce
+				);
+				expect(toHex(sealed)).toBe(v.envelope.bytes);
+			}
+			const verifier = await createVerifier(cap.signPk);
+			const opened = await envelope.open(capability.toView(cap), verifier, bytes);
+			expect(opened).toEqual({ ok: true, kind: v.envelope.kind, body: hex(v.envelope.body) });
+		});
+	}
+});
+
+describe('capabilities', () => {
+	it('derive downwards only, and each link parses back to the same capability', () => {
+		const edit = capability.fromSecret(capability.newSecret());
+		const view = capability.toView(edit);
+		const relay = capability.toRelay(view);
+		expect(view).not.toHaveProperty('secret');
+		expect(relay).not.toHaveProperty('readKey');
+		expect(relay.topic).toBe(edit.topic);
+		for (const cap of [edit, view, relay]) {
+			const parsed = links.parse(`#${links.format(cap)}`);
+			expect(parsed.ok).toBe(true);
+			if (parsed.ok === true) expect(parsed.cap).toEqual(cap);
+		}
+		expect(capability.canWrite(view)).toBe(false);
+		expect(capability.canRead(relay)).toBe(false);
+	});
+});
+
+describe('Ed25519: WebCrypto and tweetnacl agree', () => {
+	it('give identical signatures and verify each other', async () => {
+		const seed = nacl.randomBytes(32);
+		const pk = nacl.sign.keyPair.fromSeed(seed).publicKey;
+		const web = await createSigner(seed, 'webcrypto');
+		const tweet = await createSigner(seed, 'tweetnacl');
+		expect(web.engine).toBe('webcrypto');
+		const webVerifier = await createVerifier(pk, 'webcrypto');
+		const tweetVerifier = await createVerifier(pk, 'tweetnacl');
+		for (let i = 0; i < 20; i++) {
+			const message = nacl.randomBytes(i * 37);
+			const a = await web.sign(message);
+			const b = await tweet.sign(message);
+			expect(toHex(a)).toBe(toHex(b));
+			expect(await tweetVerifier.verify(a, message)).toBe(true);
+			expect(await webVerifier.verify(b, message)).toBe(true);
+			const forged = a.slice();
+			forged[i % 64] = (forged[i % 64] as number) ^ 1;
+			expect(await webVerifier.verify(forged, message)).toBe(false);
+			expect(await tweetVerifier.verify(forged, message)).toBe(false);
+		}
+	});
+});
+
+describe('links: bad input gets a clear message, never an exception', () => {
+	const cap = capability.fromSecret(capability.newSecret());
+	const good = links.format(cap);
+	const cases: Array<[string, RegExp]> = [
+		['', /not a Commonplace link/],
+		['#', /not a Commonplace link/],
+		[good.slice(0, -5), /not a Commonplace link/],
+		[good.slice(0, 10), /not a Commonplace link/],
+		[`${good}!`, /not a Commonplace link/],
+		[good.replace('w1.', 'w2.'), /newer version/],
+		[good.replace('w1.', 'x1.'), /not a Commonplace link/],
+		[good.replace('w1.', 'r1.'), /not a Commonplace link/],
+		['w1.' + '='.repeat(43), /not a Commonplace link/],
+		['p1.AAAA', /not a Commonplace link/],
+		['https://example.org/#w1.abc', /not a Commonplace link/]
+	];
+	for (const [input, message] of cases) {
+		it(`rejects ${JSON.stringify(input.slice(0, 30))}`, () => {
+			const parsed = links.parse(input);
+			expect(parsed.ok).toBe(false);
+			if (parsed.ok === false) expect(parsed.error).toMatch(message);
+		});
+	}
+
+	it('base64url is strict: no padding, no stray bits, no foreign characters', () => {
+		expect(fromB64url('AA')).toEqual(new Uint8Array([0]));
+		expect(fromB64url('AB')).toBeNull();
+		expect(fromB64url('AA==')).toBeNull();
+		expect(fromB64url('A+/A')).toBeNull();
+		expect(fromB64url('A')).toBeNull();
+		for (let n = 0; n < 40; n++) {
+			const bytes = nacl.randomBytes(n);
+			expect(fromB64url(toB64url(bytes))).toEqual(bytes);
+		}
+	});
+
+	it('password links open with the password and refuse a wrong one', async () => {
+		const view = links.format(capability.toView(cap));
+		const protectedLink = await links.protect(view, 'correct horse');
+		expect(protectedLink).toMatch(/^p1\./);
+		const parsed = links.parse(`#${protectedLink}`);
+		expect(parsed.ok).toBe('password');
+		if (parsed.ok !== 'password') return;
+		const wrong = await links.unprotect(parsed.payload, 'wrong horse');
+		expect(wrong).toEqual({ ok: false, error: 'That password is not right. Try again.' });
+		const right = await links.unprotect(parsed.payload, 'correct horse');
+		expect(right.ok).toBe(true);
+		if (right.ok) expect(links.format(right.cap)).toBe(view);
+		await expect(links.protect(view, '')).rejects.toThrow('Choose a password.');
+		await expect(links.protect('nonsense', 'pw')).rejects.toThrow();
+	});
+});
+
+describe('envelopes: every forgery is rejected with its reason', () => {
+	const cap = capability.fromSecret(capability.newSecret());
+	const other = capability.fromSecret(capability.newSecret());
+
+	it('rejects bad MAC, bad signature, another space, unknown kind, oversize and junk', async () => {
+		const signer = await createSigner(cap.signSeed);
+		const verifier = await createVerifier(cap.signPk);
+		const view = capability.toView(cap);
+		const good = await envelope.seal(cap, signer, envelope.KIND_UPDATE, utf8('body'));
+		expect((await envelope.open(view, verifier, good)).ok).toBe(true);
+
+		const reason = async (bytes: unknown) => {
+			const result = await envelope.open(view, verifier, bytes);
+			return result.ok ? 'accepted' : result.reason;
+		};
+		const flipped = (at: number) => {
+			const copy = good.slice();
+			copy[at] = (copy[at] as number) ^ 0x40;
+			return copy;
+		};
+		expect(await reason('a string')).toBe('not-bytes');
+		expect(await reason(good.subarray(0, 50))).toBe('too-short');
+		expect(await reason(concat(new Uint8Array([2]), good.subarray(1)))).toBe('version');
+		expect(await reason(flipped(10))).toBe('signature');
+		expect(await reason(flipped(good.length - 1))).toBe('signature');
+
+		// Signed correctly but sealed under another space's keys: the topic is in the signature.
+		const otherSigner = await createSigner(other.signSeed);
+		const foreign = await envelope.seal(other, otherSigner, envelope.KIND_UPDATE, utf8('x'));
+		expect(await reason(foreign)).toBe('signature');
+
+		// Valid signature over a ciphertext that does not decrypt (MAC) under our read key.
+		const nonce = nacl.randomBytes(24);
+		const badBox = nacl.secretbox(utf8('\u0001x'), nonce, other.readKey);
+		const signedBadMac = concat(
+			new Uint8Array([1]),
+			await signer.sign(concat(utf8('commonplace/v1/envelope'), cap.topicBytes, nonce, badBox)),
+			nonce,
+			badBox
+		);
+		expect(await reason(signedBadMac)).toBe('decrypt');
+		expect(await reason(await envelope.seal(cap, signer, 9 as envelope.Kind, utf8('x')))).toBe(
+			'kind'
+		);
+		const huge = new Uint8Array(envelope.MAX_ENVELOPE_BYTES + 1);
+		huge[0] = 1;
+		expect(await reason(huge)).toBe('oversize');
+	});
+
+	it('a viewer and a blind relay can verify; only a reader can open', async () => {
+		const signer = await createSigner(cap.signSeed);
+		const sealed = await envelope.seal(cap, signer, envelope.KIND_SNAPSHOT, utf8('secret words'));
+		const relay = capability.toRelay(cap);
+		const verifier = await createVerifier(relay.signPk);
+		expect(await envelope.verify(relay, verifier, sealed)).toEqual({ ok: true });
+		expect(new TextDecoder().decode(sealed)).not.toContain('secret words');
+	});
+});
