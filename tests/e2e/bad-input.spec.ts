@@ -28,7 +28,7 @@ test('damaged records: the app still opens, names the space, and keeps everythin
 				tx.oncomplete = () => resolve();
 				tx.onerror = () => reject(tx.error);
 			});
-		const space = await open(`cp-space-${id}`);
+		const space = await open(`cp-log-${id}`);
 		await write(space, 'updates', [new Uint8Array([255, 1, 2, 3, 200, 201, 99]), 'not an update']);
 		space.close();
 		const keyring = await open('commonplace');

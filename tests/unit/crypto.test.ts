@@ -235,3 +235,15 @@ describe('envelopes: every forgery is rejected with its reason', () => {
 		expect(new TextDecoder().decode(sealed)).not.toContain('secret words');
 	});
 });
+
+describe('sealSync', () => {
+	it('gives the same bytes as seal', async () => {
+		const cap = capability.fromSecret(capability.newSecret());
+		const nonce = nacl.randomBytes(24);
+		const body = utf8('closing the tab');
+		const signer = await createSigner(cap.signSeed);
+		expect(toHex(envelope.sealSync(cap, 1, body, nonce))).toBe(
+			toHex(await envelope.seal(cap, signer, 1, body, nonce))
+		);
+	});
+});

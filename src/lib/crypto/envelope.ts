@@ -52,6 +52,24 @@ export async function seal(
 	return envelope;
 }
 
+/**
+ * The same envelope, signed synchronously with tweetnacl (Ed25519 is deterministic, so the
+ * bytes match `seal`). For the moment a tab closes, when there is no time to await WebCrypto.
+ */
+export function sealSync(
+	cap: EditCapability,
+	kind: Kind,
+	body: Uint8Array,
+	nonce: Uint8Array = nacl.randomBytes(NONCE)
+): Uint8Array {
+	const ciphertext = nacl.secretbox(concat(new Uint8Array([kind]), body), nonce, cap.readKey);
+	const signature = nacl.sign.detached(
+		signedMessage(cap.topicBytes, nonce, ciphertext),
+		cap.signSk
+	);
+	return concat(new Uint8Array([VERSION]), signature, nonce, ciphertext);
+}
+
 function split(envelope: unknown): Parts | Rejection {
 	if (!(envelope instanceof Uint8Array)) return 'not-bytes';
 	if (envelope.length < HEADER + MAC + 1) return 'too-short';

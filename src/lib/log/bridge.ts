@@ -110,6 +110,26 @@ export class Bridge {
 	}
 
 	/**
+	 * Seals waiting local changes synchronously (tweetnacl), for `pagehide`: the log update is
+	 * then in the log doc, and so in the storage journal, before the tab goes away.
+	 */
+	flushNow(): void {
+		if (this.#flushTimer !== null) {
+			clearTimeout(this.#flushTimer);
+			this.#flushTimer = null;
+		}
+		if (this.#pending.length === 0 || this.#signer === null || this.#destroyed) return;
+		const batch = this.#pending;
+		this.#pending = [];
+		this.#pendingBytes = 0;
+		const merged = batch.length === 1 ? (batch[0] as Uint8Array) : Y.mergeUpdates(batch);
+		const sealed = envelope.sealSync(this.#cap as EditCapability, envelope.KIND_UPDATE, merged);
+		this.#seen.add(envelope.idOf(sealed));
+		Y.transact(this.#log, () => logArray(this.#log).push([sealed]), this);
+		this.stats.sealed++;
+	}
+
+	/**
 	 * Seals one snapshot of the verified content and, in the same log transaction, deletes the
 	 * entries it covers. Only an editor can; returns whether it did.
 	 */

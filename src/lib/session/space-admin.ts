@@ -1,38 +1,63 @@
-// Creating and renaming spaces from home, without loading the editor: home's JavaScript stays
-// small, and the editor loads only when a space is opened.
+// Creating, renaming and joining spaces from home, without loading the editor: home's
+// JavaScript stays small, and the editor loads only when a space is opened.
+import { fromSecret, newSecret, strength, type Capability } from '../crypto/capability';
 import * as pages from '../doc/pages';
-import { createContentDoc } from '../doc/schema';
 import * as space from '../doc/space';
 import * as keyring from '../storage/keyring';
-import { openSpaceStore } from '../storage/space-store';
-import { TabChannel } from '../sync/tab-channel';
+import { ensureMigrated } from './migrate';
+import { capabilityOf, openCore, storedOf } from './space-core';
 
-/** Makes a new space with one empty page and stores it. */
-export async function createSpace(id: string, name: string): Promise<void> {
-	const doc = createContentDoc();
-	const store = await openSpaceStore(id, doc);
-	space.initSpace(doc, name);
-	pages.createPage(doc, { title: '' });
+/** Makes a new space (a new secret) with one empty page, stores it and returns its id. */
+export async function createSpace(name: string): Promise<string> {
+	const cap = fromSecret(newSecret());
 	const now = Date.now();
-	await keyring.put({ id, name: space.spaceName(doc), created: now, updated: now });
-	await store.destroy();
-	doc.destroy();
+	const entry: keyring.SpaceEntry = {
+		id: cap.topic,
+		name: space.cleanName(name),
+		created: now,
+		updated: now,
+		cap: storedOf(cap)
+	};
+	await keyring.put(entry);
+	const core = await openCore(entry);
+	try {
+		space.initSpace(core.content, name);
+		pages.createPage(core.content, { title: '' });
+	} finally {
+		await core.destroy();
+	}
+	return cap.topic;
 }
 
 /** Renames a stored space; tabs that have it open see the new name at once. */
-export async function renameSpace(id: string, name: string): Promise<string> {
-	if ((await keyring.get(id)) === null) throw new Error('This space is no longer on this device.');
-	const doc = createContentDoc();
-	const store = await openSpaceStore(id, doc);
-	const tabs = new TabChannel(`cp-tabs-${id}`, doc);
+export async function renameSpace(id: string, name: string): Promise<void> {
+	const found = await keyring.get(id);
+	if (found === null) throw new Error('This space is no longer on this device.');
+	const entry = await ensureMigrated(found);
+	const core = await openCore(entry);
 	try {
-		space.renameSpace(doc, name);
-		const clean = space.spaceName(doc);
-		await keyring.touch(id, { name: clean, updated: Date.now() });
-		return clean;
+		if (core.cap.kind !== 'edit') throw new Error('You can only view this space, not rename it.');
+		space.renameSpace(core.content, name);
+		await keyring.touch(entry.id, { name: space.spaceName(core.content), updated: Date.now() });
 	} finally {
-		tabs.destroy();
-		await store.destroy();
-		doc.destroy();
+		await core.destroy();
 	}
+}
+
+/**
+ * Adds a space from a link's capability, or strengthens the one held (a view link never
+ * weakens an edit capability). Returns the space id and whether it was new here.
+ */
+export async function joinSpace(cap: Capability): Promise<{ id: string; added: boolean }> {
+	const existing = await keyring.get(cap.topic);
+	const now = Date.now();
+	if (existing === null) {
+		await keyring.put({ id: cap.topic, name: '', created: now, updated: now, cap: storedOf(cap) });
+		return { id: cap.topic, added: true };
+	}
+	const held = existing.cap === null ? null : capabilityOf(existing.cap);
+	if (held === null || strength(cap) > strength(held)) {
+		await keyring.put({ ...existing, cap: storedOf(cap) });
+	}
+	return { id: cap.topic, added: false };
 }

@@ -1,14 +1,17 @@
 // One open space: loads it from the device, keeps tabs in step, and exposes what the UI shows
 // as runes. Every change the UI makes goes through a method here; nothing above sees Yjs.
 import type * as Y from 'yjs';
+import { toView } from '../crypto/capability';
+import * as links from '../crypto/links';
 import * as pages from '../doc/pages';
-import { createContentDoc, bodiesMap, type PageId, type PageRecord } from '../doc/schema';
+import { bodiesMap, type PageId, type PageRecord } from '../doc/schema';
 import * as space from '../doc/space';
 import { buildTree, layout, type TreeNode } from '../doc/tree';
 import { createPageEditor, type EditorState, type PageEditor } from '../editor/page-editor';
 import * as keyring from '../storage/keyring';
-import { openSpaceStore, type SaveState, type SpaceStore } from '../storage/space-store';
-import { TabChannel } from '../sync/tab-channel';
+import type { SaveState } from '../storage/space-store';
+import { ensureMigrated } from './migrate';
+import { openCore, type Core } from './space-core';
 import { spaceEvents } from './space-events';
 
 const TOUCH_PAGE_MS = 30_000;
@@ -21,6 +24,7 @@ export interface Download {
 
 export class SpaceSession {
 	readonly id: string;
+	readonly readOnly: boolean;
 	name = $state('');
 	tree = $state.raw<TreeNode[]>([]);
 	trash = $state.raw<PageRecord[]>([]);
@@ -31,13 +35,13 @@ export class SpaceSession {
 	saveDetail = $state('');
 	/** Stored records that could not be read when the space was opened (set aside, kept). */
 	damaged = $state(0);
+	/** Log entries that failed verification or could not be opened, since opening. */
+	rejected = $state(0);
 	/** Set when another tab deleted this space. */
 	deleted = $state(false);
-	readonly readOnly = false;
 
+	readonly #core: Core;
 	readonly #doc: Y.Doc;
-	#store: SpaceStore | null = null;
-	#tabs: TabChannel | null = null;
 	#refreshQueued = false;
 	// reason: bookkeeping, not shown in the UI, so it needs no reactivity.
 	// eslint-disable-next-line svelte/prefer-svelte-reactivity
@@ -45,45 +49,54 @@ export class SpaceSession {
 	#keyringTimer: ReturnType<typeof setTimeout> | null = null;
 	#unsubscribe: (() => void) | null = null;
 
-	private constructor(id: string, doc: Y.Doc) {
-		this.id = id;
-		this.#doc = doc;
+	private constructor(core: Core) {
+		this.#core = core;
+		this.#doc = core.content;
+		this.id = core.id;
+		this.readOnly = core.cap.kind !== 'edit';
 	}
 
 	/** Opens a space held on this device; throws an Error with a message for people. */
 	static async open(id: string): Promise<SpaceSession> {
-		const entry = await keyring.get(id);
+		let entry = await keyring.get(id);
+		entry ??= (await keyring.list()).spaces.find((s) => s.migratedFrom === id) ?? null;
 		if (entry === null) {
 			throw new Error(
 				'This space is not on this device. It may have been deleted, or the link is incomplete.'
 			);
 		}
-		const session = new SpaceSession(id, createContentDoc());
+		entry = await ensureMigrated(entry);
+		const holder: { session?: SpaceSession } = {};
+		const core = await openCore(entry, {
+			onSaveState: (state, detail) => {
+				if (!holder.session) return;
+				holder.session.saveState = state;
+				holder.session.saveDetail = detail;
+			}
+		});
+		const session = new SpaceSession(core);
+		holder.session = session;
 		session.name = entry.name || space.DEFAULT_NAME;
-		await session.#load();
+		session.#start();
 		return session;
 	}
 
-	async #load() {
-		const doc = this.#doc;
-		this.#store = await openSpaceStore(this.id, doc, {
-			onSaveState: (state, detail) => {
-				this.saveState = state;
-				this.saveDetail = detail;
-			}
-		});
-		this.damaged = this.#store.report.damaged;
-		this.#tabs = new TabChannel(`cp-tabs-${this.id}`, doc);
-		doc.on('update', this.#onUpdate);
-		bodiesMap(doc).observeDeep(this.#onBodyChange);
+	#start() {
+		this.damaged = this.#core.store.report.damaged;
+		this.#doc.on('update', this.#onUpdate);
+		bodiesMap(this.#doc).observeDeep(this.#onBodyChange);
 		this.#unsubscribe = spaceEvents.subscribe((event) => {
 			if (event.type === 'deleted' && event.id === this.id) {
 				this.deleted = true;
 				void this.destroy();
 			}
 		});
+		globalThis.addEventListener?.('pagehide', this.#onPageHide);
 		this.#refresh();
 	}
+
+	/** The tab is going away: seal waiting changes now, synchronously. */
+	#onPageHide = () => this.#core.bridge.flushNow();
 
 	#onUpdate = (_update: Uint8Array, origin: unknown) => {
 		if (!this.#refreshQueued) {
@@ -93,12 +106,13 @@ export class SpaceSession {
 				this.#refresh();
 			});
 		}
-		// Only this tab's own edits move "last edited"; loading and other tabs do not.
-		if (origin !== this.#tabs) this.#scheduleKeyringTouch();
+		// This tab's own edits, and what arrives through the log, both count as an edit.
+		void origin;
+		this.#scheduleKeyringTouch();
 	};
 
 	#onBodyChange = (events: Array<Y.YEvent<Y.AbstractType<unknown>>>, tx: Y.Transaction) => {
-		if (!tx.local) return;
+		if (!tx.local || tx.origin === this.#core.bridge || this.readOnly) return;
 		const now = Date.now();
 		for (const event of events) {
 			const id = this.#pageOfBody(event.target);
@@ -123,11 +137,15 @@ export class SpaceSession {
 		if (this.#keyringTimer !== null) return;
 		this.#keyringTimer = setTimeout(() => {
 			this.#keyringTimer = null;
-			keyring
-				.touch(this.id, { name: space.spaceName(this.#doc), updated: Date.now() })
-				.then(() => spaceEvents.publish({ type: 'changed', id: this.id }))
-				.catch((error: unknown) => console.warn('Could not update the space list', error));
+			void this.#touchKeyring();
 		}, TOUCH_KEYRING_MS);
+	}
+
+	async #touchKeyring() {
+		await keyring
+			.touch(this.id, { name: space.spaceName(this.#doc), updated: Date.now() })
+			.then(() => spaceEvents.publish({ type: 'changed', id: this.id }))
+			.catch((error: unknown) => console.warn('Could not update the space list', error));
 	}
 
 	#refresh() {
@@ -136,6 +154,17 @@ export class SpaceSession {
 		this.trash = view.trashed;
 		this.visible = view.visible;
 		this.name = space.spaceName(this.#doc);
+		const rejected = this.#core.bridge.stats.rejected;
+		this.rejected = Object.values(rejected).reduce((a, b) => a + (b ?? 0), 0);
+	}
+
+	/** The edit link (editors only) and the view link, as fragments without '#'. */
+	shareLinks(): { edit: string | null; view: string } {
+		const cap = this.#core.cap;
+		return {
+			edit: cap.kind === 'edit' ? links.format(cap) : null,
+			view: links.format(toView(cap))
+		};
 	}
 
 	page(id: PageId | null): PageRecord | null {
@@ -147,50 +176,58 @@ export class SpaceSession {
 		return this.tree[0]?.page.id ?? null;
 	}
 
-	rename(name: string) {
-		space.renameSpace(this.#doc, name);
+	// Every change below is refused for a viewer: its editor is read-only and its bridge would
+	// not seal anyway, but the UI should not even pretend.
+	#write<T>(fallback: T, change: () => T): T {
+		return this.readOnly ? fallback : change();
 	}
 
-	createPage(parent: PageId | null = null, index?: number): PageId {
-		return pages.createPage(this.#doc, { parent, index });
+	rename(name: string) {
+		this.#write(undefined, () => space.renameSpace(this.#doc, name));
+	}
+
+	createPage(parent: PageId | null = null, index?: number): PageId | null {
+		return this.#write(null, () => pages.createPage(this.#doc, { parent, index }));
 	}
 
 	renamePage(id: PageId, title: string) {
-		pages.renamePage(this.#doc, id, title);
+		this.#write(undefined, () => pages.renamePage(this.#doc, id, title));
 	}
 
 	movePage(id: PageId, parent: PageId | null, index: number): boolean {
-		return pages.movePage(this.#doc, id, parent, index);
+		return this.#write(false, () => pages.movePage(this.#doc, id, parent, index));
 	}
 
 	shiftPage(id: PageId, delta: -1 | 1) {
-		return pages.shiftPage(this.#doc, id, delta);
+		return this.#write(false, () => pages.shiftPage(this.#doc, id, delta));
 	}
 
 	indentPage(id: PageId) {
-		return pages.indentPage(this.#doc, id);
+		return this.#write(false, () => pages.indentPage(this.#doc, id));
 	}
 
 	outdentPage(id: PageId) {
-		return pages.outdentPage(this.#doc, id);
+		return this.#write(false, () => pages.outdentPage(this.#doc, id));
 	}
 
 	trashPage(id: PageId) {
-		pages.trashPage(this.#doc, id);
+		this.#write(undefined, () => pages.trashPage(this.#doc, id));
 	}
 
 	restorePage(id: PageId) {
-		pages.restorePage(this.#doc, id);
+		this.#write(undefined, () => pages.restorePage(this.#doc, id));
 	}
 
 	deleteForever(id: PageId) {
-		pages.deletePage(this.#doc, id);
+		this.#write(undefined, () => pages.deletePage(this.#doc, id));
 	}
 
 	emptyTrash() {
-		this.#doc.transact(() => {
-			for (const page of this.trash) pages.deletePage(this.#doc, page.id);
-		});
+		this.#write(undefined, () =>
+			this.#doc.transact(() => {
+				for (const page of this.trash) pages.deletePage(this.#doc, page.id);
+			})
+		);
 	}
 
 	isHidden(id: PageId): boolean {
@@ -235,18 +272,15 @@ export class SpaceSession {
 	async destroy() {
 		this.#unsubscribe?.();
 		this.#unsubscribe = null;
+		globalThis.removeEventListener?.('pagehide', this.#onPageHide);
 		if (this.#keyringTimer !== null) {
 			clearTimeout(this.#keyringTimer);
 			this.#keyringTimer = null;
-			await keyring
-				.touch(this.id, { name: space.spaceName(this.#doc), updated: Date.now() })
-				.catch((error: unknown) => console.warn('Could not update the space list', error));
+			await this.#touchKeyring();
 		}
 		this.#doc.off('update', this.#onUpdate);
 		bodiesMap(this.#doc).unobserveDeep(this.#onBodyChange);
-		this.#tabs?.destroy();
-		await this.#store?.destroy();
-		this.#doc.destroy();
+		await this.#core.destroy();
 	}
 }
 

@@ -1,7 +1,6 @@
 // Home's view of this device: the spaces it holds, and creating, renaming and deleting them.
-import { randomId } from '../doc/schema';
 import * as keyring from '../storage/keyring';
-import { deleteSpaceData } from '../storage/space-store';
+import { deleteSpaceData, legacyDbName, logDbName } from '../storage/space-store';
 import { createSpace, renameSpace } from './space-admin';
 import { spaceEvents } from './space-events';
 
@@ -34,8 +33,7 @@ export class Workspace {
 	}
 
 	async create(name: string): Promise<string> {
-		const id = randomId();
-		await createSpace(id, name);
+		const id = await createSpace(name);
 		spaceEvents.publish({ type: 'changed', id });
 		return id;
 	}
@@ -46,9 +44,11 @@ export class Workspace {
 	}
 
 	async remove(id: string) {
+		const entry = await keyring.get(id);
 		await keyring.remove(id);
 		spaceEvents.publish({ type: 'deleted', id });
-		await deleteSpaceData(id);
+		// A space not migrated yet still has its old database; a migrated one has its log.
+		await deleteSpaceData(entry?.cap ? logDbName(id) : legacyDbName(id));
 	}
 }
 

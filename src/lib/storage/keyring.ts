@@ -1,16 +1,28 @@
-// The list of spaces this device holds, in its own IndexedDB database. Home reads names from
-// here without opening any space. (The encryption work adds each space's capability here.)
+// The keyring: which spaces this device holds, each with its capability (DESIGN.md §2), in its
+// own IndexedDB database. It also caches each space's name and last edit, so home can list
+// spaces without opening (and decrypting) every log.
 import { openDB, type IDBPDatabase } from 'idb';
 
 const DB = 'commonplace';
 const STORE = 'spaces';
 
+/** A capability as stored: the same bytes a link carries (see crypto/links). */
+export interface StoredCapability {
+	kind: 'edit' | 'view' | 'relay';
+	bytes: Uint8Array;
+}
+
 export interface SpaceEntry {
+	/** The space's topic (or, for a space stored before encryption, its old random id). */
 	id: string;
 	name: string;
 	created: number;
 	/** Last local or remote edit seen on this device. */
 	updated: number;
+	/** Null for a space stored before encryption: it is migrated when first opened. */
+	cap: StoredCapability | null;
+	/** For a migrated space, its id before encryption (old links and tabs still find it). */
+	migratedFrom?: string;
 }
 
 export interface Listing {
@@ -56,21 +68,28 @@ export async function put(entry: SpaceEntry): Promise<void> {
 	await (await db()).put(STORE, entry);
 }
 
-/** Updates the name and/or edit time of an entry, creating it when missing. */
+/** Updates the cached name and/or edit time of an existing entry. */
 export async function touch(
 	id: string,
 	change: Partial<Pick<SpaceEntry, 'name' | 'updated'>>
 ): Promise<void> {
 	const database = await db();
 	const tx = database.transaction(STORE, 'readwrite');
-	const now = Date.now();
-	const current = parseEntry(await tx.store.get(id)) ?? {
-		id,
-		name: '',
-		created: now,
-		updated: now
-	};
+	const current = parseEntry(await tx.store.get(id));
+	if (current === null) {
+		// Only entries that exist are touched: a space deleted meanwhile stays deleted.
+		await tx.done;
+		return;
+	}
 	await tx.store.put({ ...current, ...change });
+	await tx.done;
+}
+
+/** Stores an entry under a new id and removes the old one, in one transaction. */
+export async function replace(oldId: string, entry: SpaceEntry): Promise<void> {
+	const tx = (await db()).transaction(STORE, 'readwrite');
+	await tx.store.put(entry);
+	if (oldId !== entry.id) await tx.store.delete(oldId);
 	await tx.done;
 }
 
@@ -80,12 +99,25 @@ export async function remove(id: string): Promise<void> {
 
 function parseEntry(value: unknown): SpaceEntry | null {
 	if (typeof value !== 'object' || value === null) return null;
-	const { id, name, created, updated } = value as Record<string, unknown>;
+	const { id, name, created, updated, cap, migratedFrom } = value as Record<string, unknown>;
 	if (typeof id !== 'string' || id === '') return null;
+	const parsedCap = parseCap(cap);
+	// A capability that is present but unreadable makes the entry damaged, not legacy.
+	if (cap !== undefined && cap !== null && parsedCap === null) return null;
 	return {
 		id,
 		name: typeof name === 'string' ? name : '',
 		created: typeof created === 'number' ? created : 0,
-		updated: typeof updated === 'number' ? updated : 0
+		updated: typeof updated === 'number' ? updated : 0,
+		cap: parsedCap,
+		...(typeof migratedFrom === 'string' ? { migratedFrom } : {})
 	};
+}
+
+function parseCap(value: unknown): StoredCapability | null {
+	if (typeof value !== 'object' || value === null) return null;
+	const { kind, bytes } = value as Record<string, unknown>;
+	if (kind !== 'edit' && kind !== 'view' && kind !== 'relay') return null;
+	if (!(bytes instanceof Uint8Array) || bytes.length !== (kind === 'edit' ? 32 : 64)) return null;
+	return { kind, bytes };
 }

@@ -1,6 +1,8 @@
-// Persists one space's document in IndexedDB through y-indexeddb, and guards it: damaged records
-// are set aside (kept, not deleted) before y-indexeddb reads them, and a full disk is reported
-// and retried rather than thrown into y-indexeddb's promise chain.
+// Persists one space's log doc (ciphertext only, DESIGN.md §3) in IndexedDB through
+// y-indexeddb, and guards it: damaged records are set aside (kept, not deleted) before
+// y-indexeddb reads them, and a full disk is reported and retried rather than thrown into
+// y-indexeddb's promise chain. (It also reads the plaintext databases of spaces stored before
+// encryption, once, to migrate them.)
 import { openDB } from 'idb';
 import { IndexeddbPersistence } from 'y-indexeddb';
 import * as Y from 'yjs';
@@ -29,15 +31,17 @@ export interface StoreEvents {
 	onSaveState?(state: SaveState, detail: string): void;
 }
 
-export const dbName = (spaceId: string): string => `cp-space-${spaceId}`;
+/** The database of a space's log: named by its topic, which reveals nothing. */
+export const logDbName = (topic: string): string => `cp-log-${topic}`;
+/** The plaintext database of a space stored before encryption (read once, to migrate). */
+export const legacyDbName = (id: string): string => `cp-space-${id}`;
 
-/** Opens the stored space into `doc`. Resolves once everything stored is in the doc. */
+/** Opens the stored document `name` into `doc`. Resolves once everything stored is in it. */
 export async function openSpaceStore(
-	spaceId: string,
+	name: string,
 	doc: Y.Doc,
 	events: StoreEvents = {}
 ): Promise<SpaceStore> {
-	const name = dbName(spaceId);
 	const damaged = await setAsideDamaged(name);
 	const persistence = new IndexeddbPersistence(name, doc);
 	await withTimeout(
@@ -47,7 +51,7 @@ export async function openSpaceStore(
 	);
 	const db = persistence.db as IDBDatabase;
 	// Whatever the last session typed just before closing, in case IndexedDB missed it.
-	const journal = new Journal(spaceId);
+	const journal = new Journal(name);
 	journal.replay(doc, journal);
 	let failing = false;
 	let retry: ReturnType<typeof setTimeout> | null = null;
@@ -109,11 +113,11 @@ export async function openSpaceStore(
 	};
 }
 
-/** Deletes everything stored for a space on this device. */
-export function deleteSpaceData(spaceId: string): Promise<void> {
-	new Journal(spaceId).clear();
+/** Deletes a stored document (and its journal) from this device. */
+export function deleteSpaceData(name: string): Promise<void> {
+	new Journal(name).clear();
 	return new Promise((resolve, reject) => {
-		const request = indexedDB.deleteDatabase(dbName(spaceId));
+		const request = indexedDB.deleteDatabase(name);
 		request.onsuccess = () => resolve();
 		request.onerror = () => reject(request.error ?? new Error('Could not delete the space'));
 		// Another tab still has it open; it closes its copy when told the space is gone.

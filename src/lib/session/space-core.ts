@@ -1,0 +1,96 @@
+// One space's data, open: its capability from the keyring, its log doc from storage, the bridge
+// that rebuilds the plaintext content doc from the log, and the tab channel (which carries the
+// log, so only ciphertext crosses between tabs too). No UI, no editor.
+import type * as Y from 'yjs';
+import {
+	fromRead,
+	fromRelay,
+	fromSecret,
+	type Capability,
+	type EditCapability,
+	type ViewCapability
+} from '../crypto/capability';
+import { concat } from '../crypto/bytes';
+import { createSigner, createVerifier } from '../crypto/signing';
+import { createContentDoc } from '../doc/schema';
+import { Bridge } from '../log/bridge';
+import { createLogDoc } from '../log/log-doc';
+import type { SpaceEntry, StoredCapability } from '../storage/keyring';
+import {
+	logDbName,
+	openSpaceStore,
+	type SpaceStore,
+	type StoreEvents
+} from '../storage/space-store';
+import { TabChannel } from '../sync/tab-channel';
+
+export interface Core {
+	readonly id: string;
+	readonly cap: EditCapability | ViewCapability;
+	readonly content: Y.Doc;
+	readonly log: Y.Doc;
+	readonly bridge: Bridge;
+	readonly store: SpaceStore;
+	readonly tabs: TabChannel;
+	destroy(): Promise<void>;
+}
+
+export function capabilityOf(stored: StoredCapability): Capability {
+	const { kind, bytes } = stored;
+	if (kind === 'edit') return fromSecret(bytes);
+	if (kind === 'view') return fromRead(bytes.slice(0, 32), bytes.slice(32));
+	return fromRelay(bytes.slice(0, 32), bytes.slice(32));
+}
+
+export function storedOf(cap: Capability): StoredCapability {
+	if (cap.kind === 'edit') return { kind: 'edit', bytes: cap.secret.slice() };
+	if (cap.kind === 'view') return { kind: 'view', bytes: concat(cap.readKey, cap.signPk) };
+	return { kind: 'relay', bytes: concat(cap.relayKey, cap.signPk) };
+}
+
+export const RELAY_ONLY =
+	'This device holds only a relay key for this space: it can keep and pass on the space for others, but not read it.';
+
+/** Opens a space whose capability is in the keyring. */
+export async function openCore(
+	entry: SpaceEntry,
+	events: StoreEvents = {},
+	content: Y.Doc = createContentDoc()
+): Promise<Core> {
+	if (entry.cap === null) throw new Error('This space has not been migrated yet.');
+	const cap = capabilityOf(entry.cap);
+	if (cap.kind === 'relay') throw new Error(RELAY_ONLY);
+	const log = createLogDoc();
+	const store = await openSpaceStore(logDbName(cap.topic), log, events);
+	try {
+		const bridge = await Bridge.create({
+			content,
+			log,
+			cap,
+			signer: cap.kind === 'edit' ? await createSigner(cap.signSeed) : null,
+			verifier: await createVerifier(cap.signPk)
+		});
+		const tabs = new TabChannel(`cp-tabs-${cap.topic}`, log);
+		return {
+			id: cap.topic,
+			cap,
+			content,
+			log,
+			bridge,
+			store,
+			tabs,
+			async destroy() {
+				bridge.flushNow();
+				await bridge.settled();
+				bridge.destroy();
+				tabs.destroy();
+				await store.destroy();
+				log.destroy();
+				content.destroy();
+			}
+		};
+	} catch (error) {
+		await store.destroy();
+		throw error;
+	}
+}
