@@ -1,9 +1,9 @@
-// `npm run bench`: measures the built app in Chromium and prints a table; writes
+// `npm run bench`: measures the built app and its core in Chromium, prints a table and writes
 // bench/results/latest.json as [{ name, value, unit, target, baseline? }].
 import { chromium } from '@playwright/test';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
-import { createServer } from 'vite';
+import { build } from 'vite';
 import { chromiumArgs } from '../scripts/chromium.js';
 import { serve } from '../scripts/serve.js';
 import { must } from '../scripts/setup.js';
@@ -11,40 +11,48 @@ import { must } from '../scripts/setup.js';
 const RUNS = Number(process.env.BENCH_RUNS ?? 7);
 const PORT = Number(process.env.BENCH_PORT ?? 4399);
 const origin = `http://127.0.0.1:${PORT}`;
+const TRACE = new URL('../../shared/traces/automerge-paper.json.gz', import.meta.url);
 
-if (!existsSync('build/index.html') || process.env.BENCH_BUILD !== '0') {
+if (process.env.BENCH_BUILD !== '0')
 	must('npx', ['vite', 'build', '--logLevel', 'warn'], 'The build');
-}
-
-const vite = await createServer({
+// The in-browser benchmarks, bundled next to the app but never part of it.
+await build({
 	configFile: false,
-	logLevel: 'error',
-	server: { middlewareMode: true },
-	appType: 'custom'
+	logLevel: 'warn',
+	build: {
+		outDir: 'build/__bench',
+		emptyOutDir: true,
+		target: 'es2022',
+		lib: { entry: 'bench/browser.ts', formats: ['es'], fileName: () => 'bench.js' }
+	}
 });
-const { buildSpace } = await vite.ssrLoadModule('/bench/seed.ts');
-const big = buildSpace('Benchmark', 200, 1_000_000);
-const small = buildSpace('Baseline', 1, 0);
-await vite.close();
+writeFileSync(
+	'build/__bench/index.html',
+	'<!doctype html><meta charset="utf-8"><script type="module">import * as bench from "./bench.js"; window.bench = bench; window.benchReady = true;</script>'
+);
+// The trace replay is opt-in: plain y-indexeddb writes one record per edit (259,778), which took
+// over ten minutes here. BENCH_TRACE=1 runs it.
+const haveTrace = process.env.BENCH_TRACE === '1' && existsSync(TRACE);
+if (haveTrace) copyFileSync(TRACE, 'build/__bench/trace.json.gz');
 
 const server = await serve({ root: 'build', port: PORT, quiet: true });
 const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: chromiumArgs });
 const results = [];
+const round = (value, digits = 1) => Math.round(value * 10 ** digits) / 10 ** digits;
+
+/** A fresh page with the bench bundle loaded. */
+async function benchPage() {
+	const context = await browser.newContext({ serviceWorkers: 'block' });
+	const page = await context.newPage();
+	await page.goto(`${origin}/__bench/index.html`);
+	await page.waitForFunction(() => window.benchReady === true);
+	return { context, page };
+}
 
 try {
 	results.push(...(await firstLoadJs()));
-	const coldBig = await coldOpen('bench-big', big, 200);
-	const coldSmall = await coldOpen('bench-small', small, 1);
-	results.push({
-		name: 'cold open: 200 pages, 1 MB text → first editable page (median)',
-		value: round(median(coldBig)),
-		unit: 'ms',
-		target: 500,
-		baseline: round(median(coldSmall)),
-		baselineName: 'cold open of a 1-page empty space',
-		runs: coldBig.map(round),
-		storedBytes: big.length
-	});
+	results.push(await coldOpenMetric());
+	results.push(...(await cryptoMetrics()));
 } finally {
 	await browser.close();
 	server.close();
@@ -54,7 +62,6 @@ mkdirSync('bench/results', { recursive: true });
 writeFileSync('bench/results/latest.json', JSON.stringify(results, null, '\t') + '\n');
 printTable(results);
 
-/** Gzipped size of every script the browser fetches to show home, and to open a space. */
 async function firstLoadJs() {
 	const measure = async (path) => {
 		const context = await browser.newContext({ serviceWorkers: 'block' });
@@ -86,74 +93,115 @@ async function firstLoadJs() {
 	];
 }
 
-/** Seeds a space into IndexedDB, then times fresh page loads until its first page is editable. */
-async function coldOpen(id, update, pageCount) {
-	const context = await browser.newContext({ serviceWorkers: 'block' });
-	const seed = await context.newPage();
-	await seed.goto(`${origin}/settings/`);
-	await seed.evaluate(
-		async ({ id, bytes }) => {
-			const open = (name, upgrade) =>
-				new Promise((resolve, reject) => {
-					const request = indexedDB.open(name, 1);
-					request.onupgradeneeded = () => upgrade(request.result);
-					request.onsuccess = () => resolve(request.result);
-					request.onerror = () => reject(request.error);
-				});
-			const put = (db, store, value, key) =>
-				new Promise((resolve, reject) => {
-					const tx = db.transaction(store, 'readwrite');
-					tx.objectStore(store).put(value, key);
-					tx.oncomplete = resolve;
-					tx.onerror = () => reject(tx.error);
-				});
-			const space = await open(`cp-space-${id}`, (db) => {
-				db.createObjectStore('updates', { autoIncrement: true });
-				db.createObjectStore('custom');
-			});
-			await put(space, 'updates', new Uint8Array(bytes));
-			space.close();
-			const keyring = await open('commonplace', (db) =>
-				db.createObjectStore('spaces', { keyPath: 'id' })
-			);
-			await put(keyring, 'spaces', { id, name: id, created: Date.now(), updated: Date.now() });
-			keyring.close();
-		},
-		{ id, bytes: [...update] }
+async function coldOpen(name, pages, bytes, secret) {
+	const { context, page } = await benchPage();
+	const { topic } = await page.evaluate(
+		(args) => window.bench.seedSpace(...args),
+		[name, pages, bytes, secret]
 	);
-	await seed.close();
+	await page.close();
 	const times = [];
 	for (let run = 0; run < RUNS; run++) {
-		const page = await context.newPage();
-		if (process.env.BENCH_TRACE)
-			page.on('console', (m) => m.text().startsWith('T ') && console.log(m.text()));
-		await page.goto(`${origin}/space/?id=${id}`);
-		const ms = await page.evaluate(
-			(count) =>
-				new Promise((resolve) => {
-					const ready = () =>
-						document.querySelector('.ProseMirror[contenteditable="true"]') &&
-						document.querySelectorAll('[role="treeitem"]').length >= count;
-					const check = () => (ready() ? resolve(performance.now()) : requestAnimationFrame(check));
-					check();
-				}),
-			// The first page's children are expanded, so all pages are rows in the tree.
-			pageCount
+		const tab = await context.newPage();
+		await tab.goto(`${origin}/space/?id=${topic}`);
+		times.push(
+			await tab.evaluate(
+				(count) =>
+					new Promise((resolve) => {
+						const ready = () =>
+							document.querySelector('.ProseMirror[contenteditable="true"]') &&
+							document.querySelectorAll('[role="treeitem"]').length >= count;
+						const check = () =>
+							ready() ? resolve(performance.now()) : requestAnimationFrame(check);
+						check();
+					}),
+				pages
+			)
 		);
-		times.push(ms);
-		await page.close();
+		await tab.close();
 	}
 	await context.close();
-	return times;
+	return times.sort((a, b) => a - b)[Math.floor(times.length / 2)];
 }
 
-function median(values) {
-	const sorted = [...values].sort((a, b) => a - b);
-	return sorted[Math.floor(sorted.length / 2)];
+async function coldOpenMetric() {
+	const big = await coldOpen('Benchmark', 200, 1_000_000, '11'.repeat(32));
+	const small = await coldOpen('Baseline', 1, 0, '22'.repeat(32));
+	return {
+		name: 'cold open: 200 pages, 1 MB text, sealed → first editable page (median)',
+		value: round(big),
+		unit: 'ms',
+		target: 500,
+		baseline: round(small),
+		baselineName: 'cold open of a 1-page empty space'
+	};
 }
 
-function round(value) {
-	return Math.round(value * 10) / 10;
+async function cryptoMetrics() {
+	const { context, page } = await benchPage();
+	const out = [];
+	const seal = await page.evaluate(() => window.bench.sealKeystroke(2000));
+	out.push(
+		{
+			name: 'seal + sign a keystroke update, p50 of 10-seal batches (WebCrypto)',
+			value: round(seal.webcrypto.p50, 3),
+			unit: 'ms',
+			target: null,
+			baseline: round(seal.tweetnacl.p50, 3),
+			baselineName: 'tweetnacl signing'
+		},
+		{
+			name: 'seal + sign a keystroke update, p99 of 10-seal batches (WebCrypto)',
+			value: round(seal.webcrypto.p99, 3),
+			unit: 'ms',
+			target: 1,
+			baseline: round(seal.tweetnacl.p99, 3),
+			baselineName: 'tweetnacl signing'
+		}
+	);
+	const open = await page.evaluate(() => window.bench.openLog(1000));
+	out.push({
+		name: 'open + verify a 1,000-entry log',
+		value: round(open.ms),
+		unit: 'ms',
+		target: 150,
+		baseline: round(open.plainMs),
+		baselineName: 'the same updates applied as plaintext'
+	});
+	const compaction = await page.evaluate(() => window.bench.compaction());
+	out.push({
+		name: `compaction of a 1 MB space (${compaction.before.entries} → ${compaction.after.entries} entries, ${compaction.before.bytes} → ${compaction.after.bytes} B)`,
+		value: round(compaction.ms),
+		unit: 'ms',
+		target: null
+	});
+	if (haveTrace) {
+		const trace = await page.evaluate(() => window.bench.trace('/__bench/trace.json.gz'));
+		out.push(
+			{
+				name: `automerge-paper trace (${trace.edits} edits) through the bridge: time`,
+				value: round(trace.sealedMs),
+				unit: 'ms',
+				target: round(trace.plainMs * 1.5),
+				baseline: round(trace.plainMs),
+				baselineName: 'plain Yjs + y-indexeddb',
+				ratio: round(trace.sealedMs / trace.plainMs, 2)
+			},
+			{
+				name: 'automerge-paper trace: bytes stored after compaction',
+				value: trace.sealedBytes,
+				unit: 'B',
+				target: Math.round(trace.plainBytes * 1.5),
+				baseline: trace.plainBytes,
+				baselineName: 'plain Yjs + y-indexeddb',
+				ratio: round(trace.sealedBytes / trace.plainBytes, 2)
+			}
+		);
+	} else {
+		console.warn(`Trace benchmark skipped (set BENCH_TRACE=1; trace at ${TRACE.pathname}).`);
+	}
+	await context.close();
+	return out;
 }
 
 function printTable(rows) {

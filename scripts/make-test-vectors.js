@@ -3,7 +3,12 @@
 import { writeFileSync } from 'node:fs';
 import { createServer } from 'vite';
 
-const vite = await createServer({ configFile: false, logLevel: 'error', server: { middlewareMode: true }, appType: 'custom' });
+const vite = await createServer({
+	configFile: false,
+	logLevel: 'error',
+	server: { middlewareMode: true },
+	appType: 'custom'
+});
 const bytes = await vite.ssrLoadModule('/src/lib/crypto/bytes.ts');
 const capability = await vite.ssrLoadModule('/src/lib/crypto/capability.ts');
 const envelope = await vite.ssrLoadModule('/src/lib/crypto/envelope.ts');
@@ -34,7 +39,12 @@ for (const [n, secret] of secrets.entries()) {
 			r1: links.format(capability.toView(cap)),
 			b1: links.format(capability.toRelay(cap))
 		},
-		envelope: { nonce: bytes.toHex(nonce), kind, body: bytes.toHex(body), bytes: bytes.toHex(sealed) }
+		envelope: {
+			nonce: bytes.toHex(nonce),
+			kind,
+			body: bytes.toHex(body),
+			bytes: bytes.toHex(sealed)
+		}
 	});
 }
 await vite.close();

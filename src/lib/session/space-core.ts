@@ -61,14 +61,18 @@ export async function openCore(
 	const cap = capabilityOf(entry.cap);
 	if (cap.kind === 'relay') throw new Error(RELAY_ONLY);
 	const log = createLogDoc();
-	const store = await openSpaceStore(logDbName(cap.topic), log, events);
+	const [store, signer, verifier] = await Promise.all([
+		openSpaceStore(logDbName(cap.topic), log, events),
+		cap.kind === 'edit' ? createSigner(cap.signSeed) : null,
+		createVerifier(cap.signPk)
+	]);
 	try {
 		const bridge = await Bridge.create({
 			content,
 			log,
 			cap,
-			signer: cap.kind === 'edit' ? await createSigner(cap.signSeed) : null,
-			verifier: await createVerifier(cap.signPk)
+			signer,
+			verifier
 		});
 		const tabs = new TabChannel(`cp-tabs-${cap.topic}`, log);
 		return {

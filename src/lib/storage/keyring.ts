@@ -1,7 +1,7 @@
 // The keyring: which spaces this device holds, each with its capability (DESIGN.md §2), in its
 // own IndexedDB database. It also caches each space's name and last edit, so home can list
 // spaces without opening (and decrypting) every log.
-import { openDB, type IDBPDatabase } from 'idb';
+import { openDB, wrap, type IDBPDatabase } from 'idb';
 
 const DB = 'commonplace';
 const STORE = 'spaces';
@@ -33,16 +33,45 @@ export interface Listing {
 
 let opening: Promise<IDBPDatabase> | null = null;
 
-function db(): Promise<IDBPDatabase> {
-	opening ??= openDB(DB, 1, {
-		upgrade(database) {
-			database.createObjectStore(STORE, { keyPath: 'id' });
+/** The open request app.html started before any module loaded, if it did. */
+function early(): Promise<IDBPDatabase> | null {
+	const request = (globalThis as { __cpKeyring?: IDBOpenDBRequest }).__cpKeyring;
+	if (!request) return null;
+	delete (globalThis as { __cpKeyring?: IDBOpenDBRequest }).__cpKeyring;
+	return new Promise<IDBPDatabase>((resolve, reject) => {
+		const done = () => resolve(wrap(request.result));
+		if (request.readyState === 'done') {
+			if (request.error) reject(request.error);
+			else done();
+			return;
 		}
-	}).catch((error: unknown) => {
-		opening = null;
-		throw error;
+		request.addEventListener('success', done);
+		request.addEventListener('error', () => reject(request.error));
 	});
+}
+
+function db(): Promise<IDBPDatabase> {
+	opening ??= (early() ?? Promise.reject(new Error('no early open')))
+		.catch(() =>
+			openDB(DB, 1, {
+				upgrade(database) {
+					database.createObjectStore(STORE, { keyPath: 'id' });
+				}
+			})
+		)
+		.catch((error: unknown) => {
+			opening = null;
+			throw error;
+		});
 	return opening;
+}
+
+/**
+ * Starts opening the keyring database. The first IndexedDB open in a page costs tens of
+ * milliseconds; doing it while the rest of the page loads takes that off opening a space.
+ */
+export function warm(): void {
+	db().catch((error: unknown) => console.warn('The keyring could not be opened yet', error));
 }
 
 export async function list(): Promise<Listing> {

@@ -1,0 +1,206 @@
+// Benchmarks that run inside Chromium, bundled by bench/run.js with Vite (never shipped).
+// Each function returns plain numbers; run.js prints and records them.
+import { IndexeddbPersistence, storeState } from 'y-indexeddb';
+import * as Y from 'yjs';
+import { fromHex } from '../src/lib/crypto/bytes';
+import { fromSecret, newSecret, type EditCapability } from '../src/lib/crypto/capability';
+import * as envelope from '../src/lib/crypto/envelope';
+import { createSigner, createVerifier } from '../src/lib/crypto/signing';
+import { Bridge } from '../src/lib/log/bridge';
+import { createLogDoc, logArray } from '../src/lib/log/log-doc';
+import { storedOf } from '../src/lib/session/space-core';
+import * as keyring from '../src/lib/storage/keyring';
+import { buildSpace } from './seed';
+
+const percentile = (values: number[], p: number) => {
+	const sorted = [...values].sort((a, b) => a - b);
+	return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number;
+};
+
+async function sealedLog(cap: EditCapability, bodies: Uint8Array[], kind: envelope.Kind) {
+	const signer = await createSigner(cap.signSeed);
+	const log = createLogDoc();
+	for (const body of bodies) logArray(log).push([await envelope.seal(cap, signer, kind, body)]);
+	return log;
+}
+
+/** Stores a space as the app does (sealed snapshot in `cp-log-<topic>`, keyring entry). */
+export async function seedSpace(
+	name: string,
+	pageCount: number,
+	textBytes: number,
+	secretHex: string
+) {
+	const cap = fromSecret(fromHex(secretHex) as Uint8Array);
+	const log = await sealedLog(
+		cap,
+		[buildSpace(name, pageCount, textBytes)],
+		envelope.KIND_SNAPSHOT
+	);
+	const persistence = new IndexeddbPersistence(`cp-log-${cap.topic}`, log);
+	await persistence.whenSynced;
+	await settleStore(persistence);
+	const now = Date.now();
+	await keyring.put({ id: cap.topic, name, created: now, updated: now, cap: storedOf(cap) });
+	return { topic: cap.topic, bytes: Y.encodeStateAsUpdate(log).length };
+}
+
+/** Seal + sign of a keystroke-sized update, WebCrypto signing against tweetnacl signing. */
+export async function sealKeystroke(iterations: number) {
+	const cap = fromSecret(newSecret());
+	const doc = new Y.Doc();
+	const updates: Uint8Array[] = [];
+	doc.on('update', (u: Uint8Array) => updates.push(u));
+	for (let i = 0; i < iterations; i++) doc.getText('t').insert(i, 'x');
+	const run = async (engine: 'webcrypto' | 'tweetnacl') => {
+		const signer = await createSigner(cap.signSeed, engine);
+		// Timed in batches of 10: browsers coarsen performance.now() to 0.1 ms.
+		const times: number[] = [];
+		for (let i = 0; i + 10 <= updates.length; i += 10) {
+			const start = performance.now();
+			for (const update of updates.slice(i, i + 10)) {
+				await envelope.seal(cap, signer, envelope.KIND_UPDATE, update);
+			}
+			times.push((performance.now() - start) / 10);
+		}
+		return { p50: percentile(times, 50), p99: percentile(times, 99) };
+	};
+	await run('webcrypto'); // warm-up
+	return { webcrypto: await run('webcrypto'), tweetnacl: await run('tweetnacl') };
+}
+
+/** Opening (verify + decrypt + apply) a log of `entries` small updates. */
+export async function openLog(entries: number) {
+	const cap = fromSecret(newSecret());
+	const doc = new Y.Doc();
+	const updates: Uint8Array[] = [];
+	doc.on('update', (u: Uint8Array) => updates.push(u));
+	for (let i = 0; i < entries; i++) doc.getText('t').insert(doc.getText('t').length, `word${i} `);
+	const log = await sealedLog(cap, updates, envelope.KIND_UPDATE);
+	const verifier = await createVerifier(cap.signPk);
+	const times: number[] = [];
+	for (let run = 0; run < 5; run++) {
+		const content = new Y.Doc();
+		const start = performance.now();
+		const bridge = await Bridge.create({ content, log, cap, signer: null, verifier });
+		times.push(performance.now() - start);
+		if (content.getText('t').toString() !== doc.getText('t').toString())
+			throw new Error('open mismatch');
+		bridge.destroy();
+	}
+	// Baseline: applying the same updates as plaintext, no crypto.
+	const start = performance.now();
+	const plain = new Y.Doc();
+	Y.transact(plain, () => updates.forEach((u) => Y.applyUpdate(plain, u)));
+	return { ms: percentile(times, 50), plainMs: performance.now() - start };
+}
+
+/** Compaction of a ~1 MB space whose log holds many update entries. */
+export async function compaction() {
+	const cap = fromSecret(newSecret());
+	const source = new Y.Doc({ gc: false });
+	Y.applyUpdate(source, buildSpace('Compaction', 200, 1_000_000));
+	// The same content as 400 separate sealed updates, as a busy log would hold it.
+	const parts: Uint8Array[] = [];
+	const whole = Y.encodeStateAsUpdate(source);
+	for (let i = 0; i < 400; i++) parts.push(i === 0 ? whole : new Uint8Array([0, 0]));
+	const log = await sealedLog(cap, parts, envelope.KIND_UPDATE);
+	const content = new Y.Doc({ gc: false });
+	const bridge = await Bridge.create({
+		content,
+		log,
+		cap,
+		signer: await createSigner(cap.signSeed),
+		verifier: await createVerifier(cap.signPk),
+		idleMs: 3_600_000
+	});
+	const before = { entries: logArray(log).length, bytes: Y.encodeStateAsUpdate(log).length };
+	const start = performance.now();
+	await bridge.compact();
+	const ms = performance.now() - start;
+	const after = { entries: logArray(log).length, bytes: Y.encodeStateAsUpdate(log).length };
+	bridge.destroy();
+	return { ms, before, after };
+}
+
+interface Trace {
+	startContent: string;
+	endContent: string;
+	txns: Array<{ patches: Array<[number, number, string]> }>;
+}
+
+/** Merges a y-indexeddb store into one record; its promise resolves before the writes do. */
+async function settleStore(persistence: IndexeddbPersistence) {
+	await storeState(persistence, true);
+	await new Promise((resolve) => setTimeout(resolve, 1_000));
+	await persistence.destroy();
+}
+
+async function storedBytes(name: string): Promise<number> {
+	const db = await new Promise<IDBDatabase>((resolve, reject) => {
+		const request = indexedDB.open(name);
+		request.onsuccess = () => resolve(request.result);
+		request.onerror = () => reject(request.error);
+	});
+	const values = await new Promise<unknown[]>((resolve) => {
+		const request = db.transaction('updates').objectStore('updates').getAll();
+		request.onsuccess = () => resolve(request.result);
+	});
+	db.close();
+	return values.reduce<number>((n, v) => n + (v instanceof Uint8Array ? v.length : 0), 0);
+}
+
+/** The automerge-paper trace through the bridge (sealed log in IndexedDB) and through plain Yjs + y-indexeddb. */
+export async function trace(url: string) {
+	const response = await fetch(url);
+	const stream = (response.body as ReadableStream).pipeThrough(new DecompressionStream('gzip'));
+	const data = (await new Response(stream).json()) as Trace;
+	const replay = async (doc: Y.Doc) => {
+		const text = doc.getText('text');
+		text.insert(0, data.startContent);
+		for (let i = 0; i < data.txns.length; i++) {
+			const txn = data.txns[i] as Trace['txns'][number];
+			doc.transact(() => {
+				for (const [pos, del, ins] of txn.patches) {
+					if (del > 0) text.delete(pos, del);
+					if (ins) text.insert(pos, ins);
+				}
+			});
+			// Let IndexedDB and timers run now and then, as they would between keystrokes.
+			if (i % 2000 === 1999) await new Promise((resolve) => setTimeout(resolve, 0));
+		}
+		if (text.toString() !== data.endContent) throw new Error('trace replay mismatch');
+	};
+
+	const plainDoc = new Y.Doc();
+	const plain = new IndexeddbPersistence('bench-plain', plainDoc);
+	await plain.whenSynced;
+	let start = performance.now();
+	await replay(plainDoc);
+	const plainMs = performance.now() - start;
+	await settleStore(plain);
+	const plainBytes = await storedBytes('bench-plain');
+
+	const cap = fromSecret(newSecret());
+	const content = new Y.Doc({ gc: false });
+	const log = createLogDoc();
+	const persistence = new IndexeddbPersistence('bench-sealed', log);
+	await persistence.whenSynced;
+	const bridge = await Bridge.create({
+		content,
+		log,
+		cap,
+		signer: await createSigner(cap.signSeed),
+		verifier: await createVerifier(cap.signPk),
+		idleMs: 3_600_000
+	});
+	start = performance.now();
+	await replay(content);
+	await bridge.settled();
+	await bridge.compact();
+	const sealedMs = performance.now() - start;
+	bridge.destroy();
+	await settleStore(persistence);
+	const sealedBytes = await storedBytes('bench-sealed');
+	return { edits: data.txns.length, plainMs, plainBytes, sealedMs, sealedBytes };
+}
