@@ -123,84 +123,9 @@ export async function compaction() {
 	return { ms, before, after };
 }
 
-interface Trace {
-	startContent: string;
-	endContent: string;
-	txns: Array<{ patches: Array<[number, number, string]> }>;
-}
-
 /** Merges a y-indexeddb store into one record; its promise resolves before the writes do. */
 async function settleStore(persistence: IndexeddbPersistence) {
 	await storeState(persistence, true);
 	await new Promise((resolve) => setTimeout(resolve, 1_000));
 	await persistence.destroy();
-}
-
-async function storedBytes(name: string): Promise<number> {
-	const db = await new Promise<IDBDatabase>((resolve, reject) => {
-		const request = indexedDB.open(name);
-		request.onsuccess = () => resolve(request.result);
-		request.onerror = () => reject(request.error);
-	});
-	const values = await new Promise<unknown[]>((resolve) => {
-		const request = db.transaction('updates').objectStore('updates').getAll();
-		request.onsuccess = () => resolve(request.result);
-	});
-	db.close();
-	return values.reduce<number>((n, v) => n + (v instanceof Uint8Array ? v.length : 0), 0);
-}
-
-/** The automerge-paper trace through the bridge (sealed log in IndexedDB) and through plain Yjs + y-indexeddb. */
-export async function trace(url: string) {
-	const response = await fetch(url);
-	const stream = (response.body as ReadableStream).pipeThrough(new DecompressionStream('gzip'));
-	const data = (await new Response(stream).json()) as Trace;
-	const replay = async (doc: Y.Doc) => {
-		const text = doc.getText('text');
-		text.insert(0, data.startContent);
-		for (let i = 0; i < data.txns.length; i++) {
-			const txn = data.txns[i] as Trace['txns'][number];
-			doc.transact(() => {
-				for (const [pos, del, ins] of txn.patches) {
-					if (del > 0) text.delete(pos, del);
-					if (ins) text.insert(pos, ins);
-				}
-			});
-			// Let IndexedDB and timers run now and then, as they would between keystrokes.
-			if (i % 2000 === 1999) await new Promise((resolve) => setTimeout(resolve, 0));
-		}
-		if (text.toString() !== data.endContent) throw new Error('trace replay mismatch');
-	};
-
-	const plainDoc = new Y.Doc();
-	const plain = new IndexeddbPersistence('bench-plain', plainDoc);
-	await plain.whenSynced;
-	let start = performance.now();
-	await replay(plainDoc);
-	const plainMs = performance.now() - start;
-	await settleStore(plain);
-	const plainBytes = await storedBytes('bench-plain');
-
-	const cap = fromSecret(newSecret());
-	const content = new Y.Doc({ gc: false });
-	const log = createLogDoc();
-	const persistence = new IndexeddbPersistence('bench-sealed', log);
-	await persistence.whenSynced;
-	const bridge = await Bridge.create({
-		content,
-		log,
-		cap,
-		signer: await createSigner(cap.signSeed),
-		verifier: await createVerifier(cap.signPk),
-		idleMs: 3_600_000
-	});
-	start = performance.now();
-	await replay(content);
-	await bridge.settled();
-	await bridge.compact();
-	const sealedMs = performance.now() - start;
-	bridge.destroy();
-	await settleStore(persistence);
-	const sealedBytes = await storedBytes('bench-sealed');
-	return { edits: data.txns.length, plainMs, plainBytes, sealedMs, sealedBytes };
 }

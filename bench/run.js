@@ -1,7 +1,7 @@
 // `npm run bench`: measures the built app and its core in Chromium, prints a table and writes
 // bench/results/latest.json as [{ name, value, unit, target, baseline? }].
 import { chromium } from '@playwright/test';
-import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { build } from 'vite';
 import { chromiumArgs } from '../scripts/chromium.js';
@@ -11,7 +11,6 @@ import { must } from '../scripts/setup.js';
 const RUNS = Number(process.env.BENCH_RUNS ?? 7);
 const PORT = Number(process.env.BENCH_PORT ?? 4399);
 const origin = `http://127.0.0.1:${PORT}`;
-const TRACE = new URL('../../shared/traces/automerge-paper.json.gz', import.meta.url);
 
 if (process.env.BENCH_BUILD !== '0')
 	must('npx', ['vite', 'build', '--logLevel', 'warn'], 'The build');
@@ -30,10 +29,6 @@ writeFileSync(
 	'build/__bench/index.html',
 	'<!doctype html><meta charset="utf-8"><script type="module">import * as bench from "./bench.js"; window.bench = bench; window.benchReady = true;</script>'
 );
-// The trace replay is opt-in: plain y-indexeddb writes one record per edit (259,778), which took
-// over ten minutes here. BENCH_TRACE=1 runs it.
-const haveTrace = process.env.BENCH_TRACE === '1' && existsSync(TRACE);
-if (haveTrace) copyFileSync(TRACE, 'build/__bench/trace.json.gz');
 
 const server = await serve({ root: 'build', port: PORT, quiet: true });
 const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: chromiumArgs });
@@ -175,31 +170,8 @@ async function cryptoMetrics() {
 		unit: 'ms',
 		target: null
 	});
-	if (haveTrace) {
-		const trace = await page.evaluate(() => window.bench.trace('/__bench/trace.json.gz'));
-		out.push(
-			{
-				name: `automerge-paper trace (${trace.edits} edits) through the bridge: time`,
-				value: round(trace.sealedMs),
-				unit: 'ms',
-				target: round(trace.plainMs * 1.5),
-				baseline: round(trace.plainMs),
-				baselineName: 'plain Yjs + y-indexeddb',
-				ratio: round(trace.sealedMs / trace.plainMs, 2)
-			},
-			{
-				name: 'automerge-paper trace: bytes stored after compaction',
-				value: trace.sealedBytes,
-				unit: 'B',
-				target: Math.round(trace.plainBytes * 1.5),
-				baseline: trace.plainBytes,
-				baselineName: 'plain Yjs + y-indexeddb',
-				ratio: round(trace.sealedBytes / trace.plainBytes, 2)
-			}
-		);
-	} else {
-		console.warn(`Trace benchmark skipped (set BENCH_TRACE=1; trace at ${TRACE.pathname}).`);
-	}
+	// Not yet measured: the automerge-paper trace replay (see the closing note of the
+	// encryption issue; plain y-indexeddb with one record per edit did not finish here).
 	await context.close();
 	return out;
 }
