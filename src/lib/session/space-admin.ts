@@ -18,14 +18,15 @@ export async function createSpace(name: string): Promise<string> {
 		updated: now,
 		cap: storedOf(cap)
 	};
-	await keyring.put(entry);
 	const core = await openCore(entry);
 	try {
 		space.initSpace(core.content, name);
 		pages.createPage(core.content, { title: '' });
 	} finally {
+		// Seals and stores the first snapshot before the space appears in the list.
 		await core.destroy();
 	}
+	await keyring.put(entry);
 	return cap.topic;
 }
 

@@ -98,7 +98,8 @@ export class SpaceSession {
 	/** The tab is going away: seal waiting changes now, synchronously. */
 	#onPageHide = () => this.#core.bridge.flushNow();
 
-	#onUpdate = (_update: Uint8Array, origin: unknown) => {
+	// This tab's own edits, and what arrives through the log, both count as an edit.
+	#onUpdate = () => {
 		if (!this.#refreshQueued) {
 			this.#refreshQueued = true;
 			queueMicrotask(() => {
@@ -106,8 +107,6 @@ export class SpaceSession {
 				this.#refresh();
 			});
 		}
-		// This tab's own edits, and what arrives through the log, both count as an edit.
-		void origin;
 		this.#scheduleKeyringTouch();
 	};
 
