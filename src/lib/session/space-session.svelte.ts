@@ -7,12 +7,17 @@ import * as pages from '../doc/pages';
 import { bodiesMap, type PageId, type PageRecord } from '../doc/schema';
 import * as space from '../doc/space';
 import { buildTree, layout, type TreeNode } from '../doc/tree';
-import { createPageEditor, type EditorState, type PageEditor } from '../editor/page-editor';
+import type { EditorState, PageEditor } from '../editor/page-editor';
 import * as keyring from '../storage/keyring';
 import type { SaveState } from '../storage/space-store';
 import { ensureMigrated } from './migrate';
 import { openCore, type Core } from './space-core';
 import { spaceEvents } from './space-events';
+
+// The editor is the biggest part of the app's code. It is fetched and compiled while the space
+// opens (IndexedDB, decryption), instead of before: the two overlap.
+let editorModule: Promise<typeof import('../editor/page-editor')> | null = null;
+const loadEditor = () => (editorModule ??= import('../editor/page-editor'));
 
 const TOUCH_PAGE_MS = 30_000;
 const TOUCH_KEYRING_MS = 1_000;
@@ -58,6 +63,7 @@ export class SpaceSession {
 
 	/** Opens a space held on this device; throws an Error with a message for people. */
 	static async open(id: string): Promise<SpaceSession> {
+		void loadEditor().catch((error: unknown) => console.warn('The editor could not load', error));
 		let entry = await keyring.get(id);
 		entry ??= (await keyring.list()).spaces.find((s) => s.migratedFrom === id) ?? null;
 		if (entry === null) {
@@ -233,11 +239,12 @@ export class SpaceSession {
 		return pages.isHidden(this.#doc, id);
 	}
 
-	mountEditor(
+	async mountEditor(
 		element: HTMLElement,
 		id: PageId,
 		callbacks: { onState(state: EditorState): void; onLinkRequest(): void }
-	): PageEditor | null {
+	): Promise<PageEditor | null> {
+		const { createPageEditor } = await loadEditor();
 		const fragment = pages.body(this.#doc, id);
 		if (fragment === null) return null;
 		return createPageEditor({ element, fragment, editable: !this.readOnly, ...callbacks });
