@@ -1,9 +1,24 @@
-// `npm start`: install what is missing, build, and serve the app on http://127.0.0.1:5173.
+// `npm start`: install what is missing, build, start the signaling server
+// (ws://127.0.0.1:4444, SIGNAL_PORT overrides) and serve the app on http://127.0.0.1:5173
+// (PORT overrides).
 import { ensureDependencies, must } from './setup.js';
 
 ensureDependencies();
 console.log('Building…');
 must('npx', ['vite', 'build', '--logLevel', 'warn'], 'The build');
+const { startSignaling } = await import('../server/signaling.js');
+const signalPort = Number(process.env.SIGNAL_PORT ?? 4444);
+try {
+	const signaling = await startSignaling({
+		port: signalPort,
+		host: process.env.HOST ?? '127.0.0.1'
+	});
+	console.log(`Signaling server at ${signaling.url}`);
+} catch (error) {
+	console.error(
+		`The signaling server could not start on port ${signalPort}: ${error.message}. Set SIGNAL_PORT to use another port.`
+	);
+}
 const { serve } = await import('./serve.js');
 const port = Number(process.env.PORT ?? 5173);
 try {
