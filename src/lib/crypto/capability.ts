@@ -76,6 +76,24 @@ export function fromRelay(relayKey: Uint8Array, signPk: Uint8Array): RelayCapabi
 	};
 }
 
+/**
+ * A capability as bytes: `secret` (edit, 32) or `readKey ‖ signPk` / `relayKey ‖ signPk`
+ * (view, relay, 64). The one place that knows this layout; links and the keyring both use it.
+ */
+export function toBytes(cap: Capability): Uint8Array {
+	if (cap.kind === 'edit') return cap.secret.slice();
+	return concat(cap.kind === 'view' ? cap.readKey : cap.relayKey, cap.signPk);
+}
+
+/** The inverse of `toBytes`; null when the length does not fit the kind. */
+export function fromBytes(kind: Capability['kind'], bytes: Uint8Array): Capability | null {
+	if (bytes.length !== (kind === 'edit' ? KEY_BYTES : 2 * KEY_BYTES)) return null;
+	if (kind === 'edit') return fromSecret(bytes);
+	const key = bytes.slice(0, KEY_BYTES);
+	const signPk = bytes.slice(KEY_BYTES);
+	return kind === 'view' ? fromRead(key, signPk) : fromRelay(key, signPk);
+}
+
 /** The view capability inside a higher one. */
 export function toView(cap: EditCapability | ViewCapability): ViewCapability {
 	return fromRead(cap.readKey, cap.signPk);

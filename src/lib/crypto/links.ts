@@ -2,9 +2,11 @@
 // Parsing never throws; every failure is a message a person can act on.
 import nacl from 'tweetnacl';
 import { concat, fromB64url, toB64url, utf8 } from './bytes';
-import { fromRead, fromRelay, fromSecret, type Capability } from './capability';
+import { fromBytes, toBytes, type Capability } from './capability';
 
 export const PBKDF2_ITERATIONS = 600_000;
+const LETTER = { edit: 'w', view: 'r', relay: 'b' } as const;
+const KIND: Record<string, Capability['kind'] | undefined> = { w: 'edit', r: 'view', b: 'relay' };
 const SALT = 16;
 const NONCE = 24;
 
@@ -19,9 +21,7 @@ const NEWER =
 	'This link was made by a newer version of Commonplace. Reload the app to update it, then open the link again.';
 
 export function format(cap: Capability): string {
-	if (cap.kind === 'edit') return `w1.${toB64url(cap.secret)}`;
-	if (cap.kind === 'view') return `r1.${toB64url(concat(cap.readKey, cap.signPk))}`;
-	return `b1.${toB64url(concat(cap.relayKey, cap.signPk))}`;
+	return `${LETTER[cap.kind]}1.${toB64url(toBytes(cap))}`;
 }
 
 /** Parses a fragment, with or without its leading '#'. */
@@ -35,11 +35,9 @@ export function parse(fragment: string): Parsed {
 	const bytes = fromB64url(data);
 	if (bytes === null) return { ok: false, error: BROKEN };
 	try {
-		if (letter === 'w' && bytes.length === 32) return { ok: true, cap: fromSecret(bytes) };
-		if (letter === 'r' && bytes.length === 64)
-			return { ok: true, cap: fromRead(bytes.slice(0, 32), bytes.slice(32)) };
-		if (letter === 'b' && bytes.length === 64)
-			return { ok: true, cap: fromRelay(bytes.slice(0, 32), bytes.slice(32)) };
+		const kind = KIND[letter];
+		const cap = kind ? fromBytes(kind, bytes) : null;
+		if (cap) return { ok: true, cap };
 		if (letter === 'p' && bytes.length > SALT + NONCE + nacl.secretbox.overheadLength)
 			return { ok: 'password', payload: bytes };
 	} catch (error) {

@@ -19,12 +19,8 @@ export async function ensureMigrated(entry: keyring.SpaceEntry): Promise<keyring
 	if (!locks) return migrate(entry);
 	return locks.request(`cp-migrate-${entry.id}`, async () => {
 		// Another tab may have finished it while we waited.
-		const current = await keyring.get(entry.id);
-		if (current === null) {
-			const moved = (await keyring.list()).spaces.find((s) => s.migratedFrom === entry.id);
-			if (moved) return moved;
-			throw new Error('This space is no longer on this device.');
-		}
+		const current = await keyring.find(entry.id);
+		if (current === null) throw new Error('This space is no longer on this device.');
 		return current.cap === null ? migrate(current) : current;
 	});
 }

@@ -64,8 +64,7 @@ export class SpaceSession {
 	/** Opens a space held on this device; throws an Error with a message for people. */
 	static async open(id: string): Promise<SpaceSession> {
 		void loadEditor().catch((error: unknown) => console.warn('The editor could not load', error));
-		let entry = await keyring.get(id);
-		entry ??= (await keyring.list()).spaces.find((s) => s.migratedFrom === id) ?? null;
+		let entry = await keyring.find(id);
 		if (entry === null) {
 			throw new Error(
 				'This space is not on this device. It may have been deleted, or the link is incomplete.'

@@ -93,6 +93,11 @@ export async function get(id: string): Promise<SpaceEntry | null> {
 	return parseEntry(await (await db()).get(STORE, id));
 }
 
+/** The entry with this id, or the one migrated from it (old links and tabs still find it). */
+export async function find(id: string): Promise<SpaceEntry | null> {
+	return (await get(id)) ?? (await list()).spaces.find((s) => s.migratedFrom === id) ?? null;
+}
+
 export async function put(entry: SpaceEntry): Promise<void> {
 	await (await db()).put(STORE, entry);
 }
