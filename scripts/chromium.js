@@ -6,5 +6,9 @@ export const chromiumArgs = [
 	'--disable-background-networking',
 	'--disable-component-update',
 	'--no-first-run',
-	'--disable-sync'
+	'--disable-sync',
+	// WebRTC between browser contexts on one machine: gather loopback candidates and show real
+	// addresses instead of mDNS names (nothing resolves .local names here).
+	'--allow-loopback-in-peer-connection',
+	'--disable-features=WebRtcHideLocalIpsWithMdns'
 ];

@@ -4,10 +4,12 @@
 import { ensureDependencies, must } from './setup.js';
 
 ensureDependencies();
+const signalPort = Number(process.env.SIGNAL_PORT ?? 4444);
+// The app's default signaling server is baked in at build time; point it at ours.
+process.env.VITE_SIGNALING ??= `ws://127.0.0.1:${signalPort}`;
 console.log('Building…');
 must('npx', ['vite', 'build', '--logLevel', 'warn'], 'The build');
 const { startSignaling } = await import('../server/signaling.js');
-const signalPort = Number(process.env.SIGNAL_PORT ?? 4444);
 try {
 	const signaling = await startSignaling({
 		port: signalPort,

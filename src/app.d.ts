@@ -7,6 +7,11 @@ declare global {
 		// interface PageState {}
 		// interface Platform {}
 	}
+	// Build-time network defaults (see src/lib/sync/network-config.ts).
+	interface ImportMetaEnv {
+		readonly VITE_SIGNALING?: string;
+		readonly VITE_ICE_SERVERS?: string;
+	}
 }
 
 export {};

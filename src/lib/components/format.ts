@@ -24,3 +24,52 @@ export function saveFile(filename: string, blob: Blob): void {
 	link.remove();
 	setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
+
+interface SyncLike {
+	state: 'offline' | 'connecting' | 'alone' | 'syncing' | 'synced';
+	peers: number;
+	signalingUp: number;
+	signalingTotal: number;
+}
+
+/** The sync state in words: a short label and one sentence of what it means for the person. */
+export function describeSync(status: SyncLike, paused: boolean): { label: string; detail: string } {
+	const people = (n: number) => `${n} ${n === 1 ? 'peer' : 'peers'}`;
+	if (paused) {
+		return {
+			label: 'Sync paused',
+			detail: 'You are working offline. Changes are saved on this device and sync when you resume.'
+		};
+	}
+	switch (status.state) {
+		case 'offline':
+			return {
+				label: 'Offline',
+				detail: 'Changes are saved on this device and will sync when you are back online.'
+			};
+		case 'connecting':
+			return {
+				label: 'Connecting…',
+				detail:
+					status.signalingTotal > 0
+						? `Looking for peers: none of the ${status.signalingTotal} signaling ${status.signalingTotal === 1 ? 'server answers' : 'servers answer'} yet. Changes are saved on this device meanwhile.`
+						: 'Looking for peers. Changes are saved on this device meanwhile.'
+			};
+		case 'alone':
+			return {
+				label: 'Only you here',
+				detail:
+					'Nobody else with this space is online. Your changes are saved on this device and will sync when someone with this space comes online.'
+			};
+		case 'syncing':
+			return {
+				label: `Syncing with ${people(status.peers)}…`,
+				detail: 'Exchanging changes. Everything is end-to-end encrypted.'
+			};
+		case 'synced':
+			return {
+				label: `In sync · ${people(status.peers)}`,
+				detail: 'Up to date with everyone connected. Changes travel directly, end-to-end encrypted.'
+			};
+	}
+}

@@ -3,6 +3,7 @@
 import { Editor, Extension } from '@tiptap/core';
 import { Placeholder } from '@tiptap/extension-placeholder';
 import { yUndoPluginKey } from 'y-prosemirror';
+import type { Awareness } from 'y-protocols/awareness';
 import type * as Y from 'yjs';
 import { blocks } from './blocks';
 import { contentExtensions } from './extensions';
@@ -38,6 +39,8 @@ export interface PageEditorOptions {
 	element: HTMLElement;
 	fragment: Y.XmlFragment;
 	editable: boolean;
+	/** Opened presence states for remote carets (null: draw none). */
+	awareness: Awareness | null;
 	onState(state: EditorState): void;
 	/** Mod-K: the UI asks for a URL. */
 	onLinkRequest(): void;
@@ -49,7 +52,7 @@ export function createPageEditor(options: PageEditorOptions): PageEditor {
 		editable: options.editable,
 		extensions: [
 			...contentExtensions(),
-			YjsBinding.configure({ fragment: options.fragment }),
+			YjsBinding.configure({ fragment: options.fragment, awareness: options.awareness }),
 			SlashMenu,
 			Placeholder.configure({ placeholder: 'Write, or type / for blocks…' }),
 			LinkShortcut(options.onLinkRequest)

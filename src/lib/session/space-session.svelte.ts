@@ -4,15 +4,20 @@ import type * as Y from 'yjs';
 import { toView } from '../crypto/capability';
 import * as links from '../crypto/links';
 import * as pages from '../doc/pages';
-import { bodiesMap, type PageId, type PageRecord } from '../doc/schema';
+import { bodiesMap, parsePageId, type PageId, type PageRecord } from '../doc/schema';
 import * as space from '../doc/space';
 import { buildTree, layout, type TreeNode } from '../doc/tree';
 import type { EditorState, PageEditor } from '../editor/page-editor';
+import { logArray } from '../log/log-doc';
 import * as keyring from '../storage/keyring';
+import { loadProfile, saveProfile, type Profile } from '../storage/settings';
 import type { SaveState } from '../storage/space-store';
+import type { Peer } from '../sync/presence';
+import type { SyncStatus } from '../sync/space-transport';
 import { ensureMigrated } from './migrate';
 import { openCore, type Core } from './space-core';
 import { spaceEvents } from './space-events';
+import { INITIAL_STATUS, SpaceSync } from './space-sync';
 
 // The editor is the biggest part of the app's code. It is fetched and compiled while the space
 // opens (IndexedDB, decryption), instead of before: the two overlap.
@@ -44,6 +49,15 @@ export class SpaceSession {
 	rejected = $state(0);
 	/** Set when another tab deleted this space. */
 	deleted = $state(false);
+	/** How this device is connected to others holding the space. */
+	sync = $state.raw<SyncStatus>(INITIAL_STATUS);
+	/** Everyone else here now (names, colours, pages). */
+	peers = $state.raw<Peer[]>([]);
+	/** Syncing paused by the person (work offline). */
+	paused = $state(false);
+	/** Nothing of this space has arrived yet (it was just joined by a link). */
+	empty = $state(false);
+	profile = $state.raw<Profile>(loadProfile());
 
 	readonly #core: Core;
 	readonly #doc: Y.Doc;
@@ -53,6 +67,7 @@ export class SpaceSession {
 	#touchedPages = new Map<PageId, number>();
 	#keyringTimer: ReturnType<typeof setTimeout> | null = null;
 	#unsubscribe: (() => void) | null = null;
+	#sync: SpaceSync | null = null;
 
 	private constructor(core: Core) {
 		this.#core = core;
@@ -98,6 +113,14 @@ export class SpaceSession {
 		});
 		globalThis.addEventListener?.('pagehide', this.#onPageHide);
 		this.#refresh();
+		this.#sync = new SpaceSync(this.#core, this.profile, {
+			onStatus: (status) => {
+				this.sync = status;
+				this.#refresh();
+			},
+			onPeers: (peers) => (this.peers = peers)
+		});
+		exposeForDebugging(this.#core);
 	}
 
 	/** The tab is going away: seal waiting changes now, synchronously. */
@@ -158,6 +181,7 @@ export class SpaceSession {
 		this.trash = view.trashed;
 		this.visible = view.visible;
 		this.name = space.spaceName(this.#doc);
+		this.empty = logArray(this.#core.log).length === 0;
 		const rejected = this.#core.bridge.stats.rejected;
 		this.rejected = Object.values(rejected).reduce((a, b) => a + (b ?? 0), 0);
 	}
@@ -171,8 +195,38 @@ export class SpaceSession {
 		};
 	}
 
+	/** Tells the others which page this person is on. */
+	showingPage(id: PageId | null) {
+		this.#sync?.setPage(id);
+	}
+
+	/** Changes how this person appears to others, on every space. */
+	setProfile(name: string, color: string) {
+		const profile: Profile = {
+			name: name.trim().slice(0, 40) || this.profile.name,
+			color,
+			chosen: true
+		};
+		saveProfile(profile);
+		this.profile = profile;
+		this.#sync?.setProfile(profile);
+	}
+
+	/** Work offline: disconnect from peers until resumed; edits are still saved here. */
+	setPaused(paused: boolean) {
+		if (paused) this.#sync?.pause();
+		else this.#sync?.resume();
+		this.paused = paused;
+	}
+
 	page(id: PageId | null): PageRecord | null {
 		return id === null ? null : (pages.getPage(this.#doc, id) ?? null);
+	}
+
+	/** A page's title for display, from an id that came from elsewhere (a peer). */
+	titleOf(id: string): string {
+		const page = this.page(parsePageId(id));
+		return page === null ? 'a page not here yet' : page.title.trim() || 'Untitled';
 	}
 
 	/** The first page in the tree, to open when none is chosen. */
@@ -246,7 +300,13 @@ export class SpaceSession {
 		const { createPageEditor } = await loadEditor();
 		const fragment = pages.body(this.#doc, id);
 		if (fragment === null) return null;
-		return createPageEditor({ element, fragment, editable: !this.readOnly, ...callbacks });
+		return createPageEditor({
+			element,
+			fragment,
+			editable: !this.readOnly,
+			awareness: this.#sync?.presence.opened ?? null,
+			...callbacks
+		});
 	}
 
 	async exportPage(id: PageId, format: 'md' | 'html'): Promise<Download | null> {
@@ -285,8 +345,22 @@ export class SpaceSession {
 		}
 		this.#doc.off('update', this.#onUpdate);
 		bodiesMap(this.#doc).unobserveDeep(this.#onBodyChange);
+		await this.#sync?.destroy();
+		this.#sync = null;
 		await this.#core.destroy();
 	}
+}
+
+// The open space's log doc (ciphertext) on `window.commonplaceDebug`, for the curious and for
+// tests: it gives nothing the page's console could not reach anyway, and whatever is done to
+// it goes through the same checks as bytes from any peer.
+function exposeForDebugging(core: Core) {
+	if (typeof window === 'undefined') return;
+	(window as unknown as { commonplaceDebug: unknown }).commonplaceDebug = {
+		topic: core.id,
+		log: core.log,
+		stats: core.bridge.stats
+	};
 }
 
 export { parsePageId, type PageId, type PageRecord } from '../doc/schema';

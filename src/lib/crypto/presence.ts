@@ -1,0 +1,31 @@
+// Presence (awareness) states, sealed (DESIGN.md §4): every field a peer shows others — name,
+// colour, page, caret — travels as `b64url(nonce24 ‖ secretbox(readKey, nonce, utf8(json)))`,
+// so a blind relay or a signaling server sees none of it. Not signed: viewers have presence
+// too and cannot sign; anyone who can read the space could also claim a name in it.
+import nacl from 'tweetnacl';
+import { concat, fromB64url, toB64url, utf8 } from './bytes';
+
+const NONCE = 24;
+/** A presence state is a name, a colour, a page and a caret: a few hundred bytes. */
+export const MAX_PRESENCE_BYTES = 4096;
+const decoder = new TextDecoder('utf-8', { fatal: true });
+
+export function sealPresence(readKey: Uint8Array, state: unknown): string {
+	const nonce = nacl.randomBytes(NONCE);
+	return toB64url(concat(nonce, nacl.secretbox(utf8(JSON.stringify(state)), nonce, readKey)));
+}
+
+/** The opened state, or null for anything that does not open under `readKey` as JSON. */
+export function openPresence(readKey: Uint8Array, sealed: unknown): unknown {
+	if (typeof sealed !== 'string' || sealed.length > (MAX_PRESENCE_BYTES * 4) / 3 + 64) return null;
+	const bytes = fromB64url(sealed);
+	if (bytes === null || bytes.length < NONCE + nacl.secretbox.overheadLength) return null;
+	const plain = nacl.secretbox.open(bytes.subarray(NONCE), bytes.subarray(0, NONCE), readKey);
+	if (plain === null) return null;
+	try {
+		return JSON.parse(decoder.decode(plain)) as unknown;
+	} catch {
+		// reason: it opened under the key but is not JSON: treated like any unreadable state.
+		return null;
+	}
+}

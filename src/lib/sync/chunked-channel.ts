@@ -1,0 +1,235 @@
+// Messages of any size over an RTCDataChannel. Chromium drops data-channel messages over
+// ~256 KiB, and a newcomer's first sync is one message, so every message is framed: small ones
+// whole, big ones in chunks that are reassembled in order (the channel is reliable and ordered).
+// Chunks wait in a queue while the channel's own buffer is full (backpressure), and the channel
+// tells its user "buffer low" only when both are drained.
+//
+// Frames: 0x00 ‖ message | 0x01 ‖ u32 total length (big-endian) ‖ first part | 0x02 ‖ next part.
+// `ChunkedChannel` has the shape simple-peer expects of a data channel, so it slips in through
+// simple-peer's `wrtc` option (see `webrtc-options.ts`).
+
+export const CHUNK_BYTES = 64 * 1024;
+/** Whole message; the largest a peer may announce. A space is capped far below this. */
+export const MAX_MESSAGE_BYTES = 256 * 1024 * 1024;
+const HIGH_WATER = 1024 * 1024;
+const LOW_WATER = 256 * 1024;
+
+const WHOLE = 0x00;
+const FIRST = 0x01;
+const NEXT = 0x02;
+
+export interface ChannelHooks {
+	/** Bytes of a big message received so far, while it arrives. */
+	onProgress?(received: number, total: number): void;
+	/** Decides whether a reassembled message may be handed on; false drops it. */
+	accept?(message: Uint8Array): boolean;
+	/** A frame broke the protocol; the channel is closed. */
+	onViolation?(reason: string): void;
+}
+
+/** The part of RTCDataChannel this module uses, so tests can pair two fakes. */
+export interface RawChannel {
+	binaryType: string;
+	readonly label: string;
+	readonly readyState: string;
+	readonly bufferedAmount: number;
+	bufferedAmountLowThreshold: number;
+	onmessage: ((event: { data: unknown }) => void) | null;
+	onopen: ((event: unknown) => void) | null;
+	onclose: ((event: unknown) => void) | null;
+	onerror: ((event: unknown) => void) | null;
+	onbufferedamountlow: ((event: unknown) => void) | null;
+	send(data: Uint8Array<ArrayBuffer>): void;
+	close(): void;
+}
+
+const encoder = new TextEncoder();
+
+function toBytes(data: unknown): Uint8Array {
+	if (data instanceof Uint8Array) return data;
+	if (data instanceof ArrayBuffer) return new Uint8Array(data);
+	if (ArrayBuffer.isView(data))
+		return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+	if (typeof data === 'string') return encoder.encode(data);
+	throw new TypeError('Only bytes and text can be sent');
+}
+
+export class ChunkedChannel {
+	onmessage: ((event: { data: ArrayBuffer }) => void) | null = null;
+	onopen: ((event: unknown) => void) | null = null;
+	onclose: ((event: unknown) => void) | null = null;
+	onerror: ((event: unknown) => void) | null = null;
+	onbufferedamountlow: ((event: unknown) => void) | null = null;
+	/** The threshold our user sets; reported against our own buffered amount. */
+	bufferedAmountLowThreshold = 0;
+
+	readonly #raw: RawChannel;
+	readonly #hooks: ChannelHooks;
+	readonly #queue: Uint8Array<ArrayBuffer>[] = [];
+	#queued = 0;
+	#incoming: Uint8Array<ArrayBuffer> | null = null;
+	#received = 0;
+	#closed = false;
+
+	constructor(raw: RawChannel, hooks: ChannelHooks = {}) {
+		this.#raw = raw;
+		this.#hooks = hooks;
+		raw.binaryType = 'arraybuffer';
+		raw.bufferedAmountLowThreshold = LOW_WATER;
+		raw.onmessage = (event) => this.#receive(event.data);
+		raw.onbufferedamountlow = () => this.#pump();
+		raw.onopen = (event) => {
+			this.#pump();
+			this.onopen?.(event);
+		};
+		raw.onclose = (event) => {
+			this.#drop();
+			this.onclose?.(event);
+		};
+		raw.onerror = (event) => this.onerror?.(event);
+	}
+
+	get label(): string {
+		return this.#raw.label;
+	}
+
+	get readyState(): string {
+		return this.#raw.readyState;
+	}
+
+	/** Our user never sees the frames, so binaryType is always ArrayBuffer. */
+	get binaryType(): string {
+		return 'arraybuffer';
+	}
+
+	set binaryType(_value: string) {
+		// reason: messages are always delivered as ArrayBuffer; simple-peer asks for exactly that.
+	}
+
+	get bufferedAmount(): number {
+		return this.#raw.bufferedAmount + this.#queued;
+	}
+
+	send(data: unknown) {
+		if (this.#closed) throw new Error('The channel is closed');
+		const bytes = toBytes(data);
+		if (bytes.byteLength > MAX_MESSAGE_BYTES) throw new RangeError('Message too large');
+		if (bytes.byteLength < CHUNK_BYTES) {
+			this.#enqueue(frame(WHOLE, bytes, 0, bytes.byteLength));
+		} else {
+			const first = CHUNK_BYTES - 5;
+			const head = new Uint8Array(CHUNK_BYTES);
+			head[0] = FIRST;
+			new DataView(head.buffer).setUint32(1, bytes.byteLength);
+			head.set(bytes.subarray(0, first), 5);
+			this.#enqueue(head);
+			for (let at = first; at < bytes.byteLength; at += CHUNK_BYTES - 1) {
+				this.#enqueue(frame(NEXT, bytes, at, Math.min(at + CHUNK_BYTES - 1, bytes.byteLength)));
+			}
+		}
+		this.#pump();
+	}
+
+	close() {
+		this.#drop();
+		this.#raw.close();
+	}
+
+	#enqueue(chunk: Uint8Array<ArrayBuffer>) {
+		this.#queue.push(chunk);
+		this.#queued += chunk.byteLength;
+	}
+
+	#pump() {
+		if (this.#raw.readyState !== 'open') return;
+		try {
+			while (this.#queue.length > 0 && this.#raw.bufferedAmount < HIGH_WATER) {
+				const chunk = this.#queue.shift() as Uint8Array<ArrayBuffer>;
+				this.#queued -= chunk.byteLength;
+				this.#raw.send(chunk);
+			}
+		} catch (error) {
+			// reason: the channel closed under us; its onclose tells our user.
+			console.warn('Data channel send failed', error);
+			this.#drop();
+			return;
+		}
+		if (this.#queue.length === 0 && this.bufferedAmount <= this.bufferedAmountLowThreshold) {
+			this.onbufferedamountlow?.({});
+		}
+	}
+
+	#drop() {
+		this.#closed = true;
+		this.#queue.length = 0;
+		this.#queued = 0;
+		this.#incoming = null;
+	}
+
+	#violation(reason: string) {
+		this.#hooks.onViolation?.(reason);
+		this.close();
+	}
+
+	#receive(data: unknown) {
+		if (this.#closed) return;
+		if (!(data instanceof ArrayBuffer) || data.byteLength === 0) {
+			return this.#violation('a frame that is not bytes');
+		}
+		const bytes = new Uint8Array(data);
+		const kind = bytes[0];
+		if (kind === WHOLE) {
+			if (this.#incoming !== null) return this.#violation('a message inside a chunked one');
+			return this.#deliver(bytes.slice(1));
+		}
+		if (kind === FIRST) {
+			if (this.#incoming !== null || bytes.byteLength < 5) {
+				return this.#violation('a misplaced first chunk');
+			}
+			const total = new DataView(data).getUint32(1);
+			if (total > MAX_MESSAGE_BYTES || total < bytes.byteLength - 5) {
+				return this.#violation('a message of an impossible size');
+			}
+			this.#incoming = new Uint8Array(total);
+			this.#received = 0;
+			return this.#append(bytes.subarray(5));
+		}
+		if (kind === NEXT) {
+			if (this.#incoming === null) return this.#violation('a chunk without a first one');
+			return this.#append(bytes.subarray(1));
+		}
+		return this.#violation('an unknown frame');
+	}
+
+	#append(part: Uint8Array) {
+		const incoming = this.#incoming as Uint8Array<ArrayBuffer>;
+		if (this.#received + part.byteLength > incoming.byteLength) {
+			return this.#violation('more bytes than announced');
+		}
+		incoming.set(part, this.#received);
+		this.#received += part.byteLength;
+		this.#hooks.onProgress?.(this.#received, incoming.byteLength);
+		if (this.#received === incoming.byteLength) {
+			this.#incoming = null;
+			this.#deliver(incoming);
+		}
+	}
+
+	#deliver(message: Uint8Array<ArrayBuffer>) {
+		try {
+			if (this.#hooks.accept && !this.#hooks.accept(message)) return;
+			this.onmessage?.({ data: message.buffer });
+		} catch (error) {
+			// reason: a message from a peer must never throw into the data channel's event loop;
+			// whatever it was, it is dropped and the connection goes on.
+			console.warn('Dropped a message from a peer', error);
+		}
+	}
+}
+
+function frame(kind: number, bytes: Uint8Array, from: number, to: number): Uint8Array<ArrayBuffer> {
+	const out = new Uint8Array(1 + to - from);
+	out[0] = kind;
+	out.set(bytes.subarray(from, to), 1);
+	return out;
+}

@@ -1,0 +1,76 @@
+// Tests the servers in the network settings from this browser: a signaling server is reachable
+// when it answers a y-webrtc `ping` with `pong`; a STUN/TURN server works when WebRTC gathers a
+// server-reflexive (STUN) or relayed (TURN) address through it.
+import type { IceServer } from './network-config';
+
+export type Probe = { ok: true; ms: number } | { ok: false; error: string };
+
+export function probeSignaling(url: string, timeoutMs = 4_000): Promise<Probe> {
+	const started = performance.now();
+	return new Promise((resolve) => {
+		let socket: WebSocket;
+		const finish = (result: Probe) => {
+			clearTimeout(timer);
+			socket.onopen = socket.onmessage = socket.onerror = socket.onclose = null;
+			socket.close();
+			resolve(result);
+		};
+		const timer = setTimeout(
+			() => finish({ ok: false, error: `no answer within ${timeoutMs / 1000} s` }),
+			timeoutMs
+		);
+		try {
+			socket = new WebSocket(url);
+		} catch (error) {
+			clearTimeout(timer);
+			resolve({ ok: false, error: error instanceof Error ? error.message : String(error) });
+			return;
+		}
+		socket.onopen = () => socket.send(JSON.stringify({ type: 'ping' }));
+		socket.onmessage = (event: MessageEvent<unknown>) => {
+			try {
+				const message = JSON.parse(String(event.data)) as { type?: unknown };
+				if (message.type === 'pong')
+					finish({ ok: true, ms: Math.round(performance.now() - started) });
+			} catch {
+				// reason: not JSON, so not a y-webrtc signaling server; wait for the timeout.
+				finish({ ok: false, error: 'answers, but not as a signaling server' });
+			}
+		};
+		socket.onerror = () => finish({ ok: false, error: 'could not connect' });
+		socket.onclose = () => finish({ ok: false, error: 'closed the connection' });
+	});
+}
+
+export async function probeIce(server: IceServer, timeoutMs = 5_000): Promise<Probe> {
+	if (typeof RTCPeerConnection === 'undefined') return { ok: false, error: 'no WebRTC here' };
+	const started = performance.now();
+	const wanted = server.urls.startsWith('turn') ? 'relay' : 'srflx';
+	const pc = new RTCPeerConnection({ iceServers: [server], iceTransportPolicy: 'all' });
+	try {
+		const found = new Promise<boolean>((resolve) => {
+			const timer = setTimeout(() => resolve(false), timeoutMs);
+			pc.onicecandidate = (event) => {
+				if (event.candidate?.type === wanted) {
+					clearTimeout(timer);
+					resolve(true);
+				} else if (event.candidate === null) {
+					clearTimeout(timer);
+					resolve(false);
+				}
+			};
+		});
+		pc.createDataChannel('probe');
+		await pc.setLocalDescription(await pc.createOffer());
+		return (await found)
+			? { ok: true, ms: Math.round(performance.now() - started) }
+			: {
+					ok: false,
+					error: wanted === 'relay' ? 'no relayed address (check the login)' : 'no public address'
+				};
+	} catch (error) {
+		return { ok: false, error: error instanceof Error ? error.message : String(error) };
+	} finally {
+		pc.close();
+	}
+}

@@ -1,0 +1,172 @@
+// One space on the network: y-webrtc's WebrtcProvider on the log doc (ciphertext only), room
+// `cp1-<topic>`, password b64url(relayKey), data channels wrapped so any message size crosses
+// and every peer message is checked first. It reports one status the UI can say in words.
+import { WebrtcProvider } from 'y-webrtc';
+import type * as Y from 'yjs';
+import { toB64url } from '../crypto/bytes';
+import type { RelayCapability } from '../crypto/capability';
+import type { ChannelHooks } from './chunked-channel';
+import type { NetworkConfig } from './network-config';
+import { checkPeerMessage } from './peer-message';
+import type { Presence } from './presence';
+import { chunkedWebRtc, type WebRtcClasses } from './webrtc-options';
+
+export type SyncState = 'offline' | 'connecting' | 'alone' | 'syncing' | 'synced';
+
+export interface SyncStatus {
+	state: SyncState;
+	/** Browsers connected directly (WebRTC). */
+	peers: number;
+	/** Other tabs of this browser with the space open. */
+	tabs: number;
+	signalingUp: number;
+	signalingTotal: number;
+	/** A big message on its way in (a first sync): bytes so far and in all. */
+	receiving: { received: number; total: number } | null;
+	/** Peer messages dropped as malformed since opening. */
+	dropped: number;
+}
+
+export interface TransportOptions {
+	log: Y.Doc;
+	cap: Pick<RelayCapability, 'topic' | 'relayKey'>;
+	network: NetworkConfig;
+	presence: Presence;
+	/** The platform's WebRTC classes (a browser's globals, or a Node library in tests). */
+	webrtc?: WebRtcClasses;
+	onStatus(status: SyncStatus): void;
+}
+
+/** Only big messages are worth a progress bar. */
+const PROGRESS_FROM_BYTES = 256 * 1024;
+const POLL_MS = 1_000;
+
+interface SignalingClient {
+	connected: boolean;
+	on(event: 'connect' | 'disconnect', listener: () => void): void;
+	off(event: 'connect' | 'disconnect', listener: () => void): void;
+}
+
+interface PeerConn {
+	connected: boolean;
+	synced: boolean;
+}
+
+interface Room {
+	webrtcConns: Map<string, PeerConn>;
+	bcConns: Set<string>;
+}
+
+export function roomName(cap: Pick<RelayCapability, 'topic'>): string {
+	return `cp1-${cap.topic}`;
+}
+
+export class SpaceTransport {
+	readonly provider: WebrtcProvider;
+	readonly #options: TransportOptions;
+	readonly #signaling: SignalingClient[];
+	#receiving: SyncStatus['receiving'] = null;
+	#dropped = 0;
+	#last = '';
+	#timer: ReturnType<typeof setInterval>;
+	#destroyed = false;
+
+	constructor(options: TransportOptions) {
+		this.#options = options;
+		const webrtc = options.webrtc ?? browserWebRtc();
+		const hooks = (): ChannelHooks => ({
+			accept: (message) => {
+				const checked = checkPeerMessage(message);
+				if (!checked.ok) {
+					this.#dropped++;
+					console.warn(`Dropped a peer message: ${checked.reason}`);
+				}
+				return checked.ok;
+			},
+			onProgress: (received, total) => {
+				if (total < PROGRESS_FROM_BYTES) return;
+				this.#receiving = received < total ? { received, total } : null;
+				this.#report();
+			},
+			onViolation: (reason) => {
+				this.#dropped++;
+				console.warn(`Closed a connection that broke the framing: ${reason}`);
+			}
+		});
+		this.provider = new WebrtcProvider(roomName(options.cap), options.log, {
+			signaling: options.network.signaling,
+			password: toB64url(options.cap.relayKey),
+			awareness: options.presence.sealed,
+			peerOpts: {
+				config: { iceServers: options.network.iceServers },
+				wrtc: webrtc === null ? undefined : chunkedWebRtc(webrtc, hooks)
+			}
+		});
+		this.#signaling = this.provider.signalingConns as unknown as SignalingClient[];
+		for (const client of this.#signaling) {
+			client.on('connect', this.#report);
+			client.on('disconnect', this.#report);
+		}
+		this.provider.on('peers', this.#report);
+		this.provider.on('synced', this.#report);
+		this.provider.on('status', this.#report);
+		globalThis.addEventListener?.('online', this.#report);
+		globalThis.addEventListener?.('offline', this.#report);
+		// A peer's channel opening and its first sync have no event of their own on the provider.
+		this.#timer = setInterval(this.#report, POLL_MS);
+		this.#report();
+	}
+
+	get status(): SyncStatus {
+		const room = (this.provider as unknown as { room: Room | null }).room;
+		const conns = room ? [...room.webrtcConns.values()].filter((conn) => conn.connected) : [];
+		const peers = conns.length;
+		const synced = peers > 0 && conns.every((conn) => conn.synced);
+		const signalingUp = this.#signaling.filter((client) => client.connected).length;
+		const online = globalThis.navigator?.onLine !== false;
+		let state: SyncState;
+		if (peers > 0) state = synced && this.#receiving === null ? 'synced' : 'syncing';
+		else if (signalingUp > 0) state = 'alone';
+		else state = online ? 'connecting' : 'offline';
+		return {
+			state,
+			peers,
+			tabs: room?.bcConns.size ?? 0,
+			signalingUp,
+			signalingTotal: this.#signaling.length,
+			receiving: this.#receiving,
+			dropped: this.#dropped
+		};
+	}
+
+	#report = () => {
+		if (this.#destroyed) return;
+		const status = this.status;
+		const key = JSON.stringify(status);
+		if (key === this.#last) return;
+		this.#last = key;
+		this.#options.onStatus(status);
+	};
+
+	/** Resolves once the room is gone, so the same space can connect again. */
+	async destroy(): Promise<void> {
+		if (this.#destroyed) return;
+		this.#destroyed = true;
+		clearInterval(this.#timer);
+		for (const client of this.#signaling) {
+			client.off('connect', this.#report);
+			client.off('disconnect', this.#report);
+		}
+		globalThis.removeEventListener?.('online', this.#report);
+		globalThis.removeEventListener?.('offline', this.#report);
+		this.provider.destroy();
+		// y-webrtc removes the room once its key is derived; wait for that and one more turn.
+		await this.provider.key;
+		await new Promise((resolve) => setTimeout(resolve, 0));
+	}
+}
+
+function browserWebRtc(): WebRtcClasses | null {
+	if (typeof RTCPeerConnection === 'undefined') return null;
+	return { RTCPeerConnection, RTCSessionDescription, RTCIceCandidate };
+}

@@ -1,0 +1,45 @@
+// The `wrtc` object handed to simple-peer (through y-webrtc's `peerOpts`): the platform's WebRTC
+// classes, except that every data channel comes back wrapped in a ChunkedChannel. This is how
+// messages of any size cross, and how every peer message is checked before y-webrtc reads it.
+import { ChunkedChannel, type ChannelHooks, type RawChannel } from './chunked-channel';
+
+export interface WebRtcClasses {
+	RTCPeerConnection: typeof RTCPeerConnection;
+	RTCSessionDescription: typeof RTCSessionDescription;
+	RTCIceCandidate: typeof RTCIceCandidate;
+}
+
+type DataChannelHandler = ((event: { channel: unknown }) => void) | null;
+
+export function chunkedWebRtc(base: WebRtcClasses, hooks: () => ChannelHooks): WebRtcClasses {
+	const wrap = (channel: RTCDataChannel) =>
+		new ChunkedChannel(channel as unknown as RawChannel, hooks());
+
+	class ChunkedPeerConnection extends base.RTCPeerConnection {
+		#handler: DataChannelHandler = null;
+
+		// reason: simple-peer only ever reads the channel through the shape ChunkedChannel has.
+		override createDataChannel(label: string, init?: RTCDataChannelInit): RTCDataChannel {
+			return wrap(super.createDataChannel(label, init)) as unknown as RTCDataChannel;
+		}
+
+		// The handler receives a wrapped channel, not the platform's own.
+		override get ondatachannel(): DataChannelHandler {
+			return this.#handler;
+		}
+
+		override set ondatachannel(handler: DataChannelHandler) {
+			this.#handler = handler;
+			super.ondatachannel =
+				handler === null
+					? null
+					: (event: RTCDataChannelEvent) => handler({ channel: wrap(event.channel) });
+		}
+	}
+
+	return {
+		RTCPeerConnection: ChunkedPeerConnection,
+		RTCSessionDescription: base.RTCSessionDescription,
+		RTCIceCandidate: base.RTCIceCandidate
+	};
+}

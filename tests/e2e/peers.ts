@@ -1,0 +1,62 @@
+// Helpers for tests with several people: each person is a browser context of their own (its
+// own storage, no BroadcastChannel with the others), so everything between them crosses over
+// WebRTC, introduced by a signaling server this test starts on 127.0.0.1.
+import { expect, test, type Browser, type BrowserContext, type Page } from '@playwright/test';
+import { startSignaling, type SignalingServer } from '../../server/signaling.js';
+import { editor } from './helpers';
+
+export interface Person {
+	context: BrowserContext;
+	page: Page;
+}
+
+export async function signalingServer(port = 0): Promise<SignalingServer> {
+	return startSignaling({ port, host: '127.0.0.1', log: () => {} });
+}
+
+/** A fresh browser profile that uses `signaling` and no STUN (loopback only). */
+export async function person(browser: Browser, signaling: string[], name: string): Promise<Person> {
+	const context = await browser.newContext({
+		baseURL: test.info().project.use.baseURL,
+		permissions: ['camera', 'microphone']
+	});
+	await context.addInitScript(
+		([urls, who]) => {
+			localStorage.setItem('cp-network', JSON.stringify({ signaling: urls, iceServers: [] }));
+			if (localStorage.getItem('cp-profile') === null) {
+				localStorage.setItem(
+					'cp-profile',
+					JSON.stringify({ name: who, color: '#0090ff', chosen: true })
+				);
+			}
+		},
+		[signaling, name] as const
+	);
+	return { context, page: await context.newPage() };
+}
+
+export async function shareLink(page: Page, label: 'Edit link' | 'View link'): Promise<string> {
+	await page.getByRole('button', { name: 'Share', exact: true }).click();
+	const dialog = page.getByRole('dialog');
+	const value = await dialog.getByLabel(label, { exact: true }).inputValue();
+	await dialog.getByRole('button', { name: 'Done' }).click();
+	return value;
+}
+
+/** Opens a share link in this person's browser and waits until the space has arrived. */
+export async function join(page: Page, link: string): Promise<void> {
+	const url = new URL(link);
+	await page.goto(`./${url.hash}`);
+	await expect(page).toHaveURL(/\/space\/\?id=/);
+	await expect(editor(page)).toBeVisible({ timeout: 20_000 });
+}
+
+export const syncStatus = (page: Page) => page.getByTestId('sync-status');
+
+/** The text of the open page's editor, without the name labels of remote carets. */
+export const text = (page: Page) =>
+	editor(page).evaluate((element) => {
+		const copy = element.cloneNode(true) as HTMLElement;
+		copy.querySelectorAll('.remote-caret').forEach((caret) => caret.remove());
+		return [...copy.children].map((block) => block.textContent).join('\n');
+	});
