@@ -56,3 +56,126 @@ test('page-tree changes sync both ways', async ({ browser }) => {
 	await expect(treeItem(a, 'Ideas')).toBeVisible();
 	await expect.poll(() => treeOutline(b)).toEqual(await treeOutline(a));
 });
+
+test('a viewer sees live edits and cannot type', async ({ browser }) => {
+	const a = await person(browser, [signal.url], 'Ada');
+	const c = await person(browser, [signal.url], 'Cy');
+	people.push(a, c);
+	await createSpace(a.page, 'Read me');
+	await editor(a.page).click();
+	await editor(a.page).pressSequentially('Before the viewer came.');
+	const link = await shareLink(a.page, 'View link');
+	await join(c.page, link);
+	await expect(c.page.getByText('View only')).toBeVisible();
+	await expect(editor(c.page)).toContainText('Before the viewer came.');
+	await editor(a.page).press('End');
+	await editor(a.page).pressSequentially(' Live, while watched.');
+	await expect(editor(c.page)).toContainText('Live, while watched.');
+	// C's editor refuses input.
+	await expect(editor(c.page)).toHaveAttribute('contenteditable', 'false');
+	await editor(c.page).click();
+	await c.page.keyboard.type('sneaky');
+	await expect(editor(c.page)).not.toContainText('sneaky');
+	await expect(editor(a.page)).not.toContainText('sneaky');
+	// A sees C in the space, as a viewer.
+	await a.page.getByTestId('sync-status').click();
+	await expect(a.page.getByRole('list', { name: 'Here now' })).toContainText('Cy');
+	await expect(a.page.getByRole('list', { name: 'Here now' })).toContainText('viewing');
+});
+
+test('offline edits on both sides merge when sync resumes', async ({ browser }) => {
+	const { a, b } = await two(browser);
+	await editor(a).click();
+	await editor(a).pressSequentially('Shared start.');
+	await expect(editor(b)).toContainText('Shared start.');
+	for (const page of [a, b]) {
+		await syncStatus(page).click();
+		await page.getByRole('button', { name: 'Work offline' }).click();
+		await expect(syncStatus(page)).toHaveText('Sync paused');
+		await page.keyboard.press('Escape');
+	}
+	await editor(a).press('Control+End');
+	await editor(a).pressSequentially(' Written by A offline.');
+	await editor(b).click();
+	await editor(b).press('Control+End');
+	await editor(b).press('Enter');
+	await editor(b).pressSequentially('Written by B offline.');
+	await b.waitForTimeout(500);
+	await expect(editor(a)).not.toContainText('Written by B offline.');
+	await expect(editor(b)).not.toContainText('Written by A offline.');
+	for (const page of [a, b]) {
+		await syncStatus(page).click();
+		await page.getByRole('button', { name: 'Resume sync' }).click();
+	}
+	for (const page of [a, b]) {
+		await expect(editor(page)).toContainText('Written by A offline.');
+		await expect(editor(page)).toContainText('Written by B offline.');
+	}
+	await expect.poll(async () => (await text(b)) === (await text(a))).toBe(true);
+});
+
+test('the signaling server restarts mid-session; peers find each other again', async ({
+	browser
+}) => {
+	const { a, b } = await two(browser);
+	await editor(a).click();
+	await editor(a).pressSequentially('Before the restart.');
+	await expect(editor(b)).toContainText('Before the restart.');
+	const port = signal.port;
+	await signal.close();
+	// B reloads while the server is down: its direct connection to A is gone and cannot be
+	// made again until the server is back.
+	await b.reload();
+	await expect(syncStatus(b)).toHaveText('Connecting…');
+	await editor(a).press('Control+End');
+	await editor(a).pressSequentially(' Written while apart.');
+	await b.waitForTimeout(500);
+	await expect(editor(b)).not.toContainText('Written while apart.');
+	signal = await signalingServer(port);
+	await expect(syncStatus(b)).toHaveText('In sync · 1 peer', { timeout: 20_000 });
+	await expect(editor(b)).toContainText('Written while apart.');
+	await editor(b).click();
+	await editor(b).press('Control+End');
+	await editor(b).pressSequentially(' And after.');
+	await expect(editor(a)).toContainText('And after.');
+});
+
+test('several signaling servers: one of them dead changes nothing', async ({ browser }) => {
+	const dead = 'ws://127.0.0.1:9';
+	const a = await person(browser, [dead, signal.url], 'Ada');
+	const b = await person(browser, [signal.url, dead], 'Bo');
+	people.push(a, b);
+	await createSpace(a.page, 'Redundant');
+	await join(b.page, await shareLink(a.page, 'Edit link'));
+	await expect(syncStatus(a.page)).toHaveText('In sync · 1 peer');
+	await syncStatus(a.page).click();
+	await expect(a.page.getByTestId('signaling-summary')).toContainText(
+		'1 of 2 signaling servers connected'
+	);
+	await editor(b.page).click();
+	await editor(b.page).pressSequentially('Through the live one.');
+	await expect(editor(a.page)).toContainText('Through the live one.');
+});
+
+test('a peer with a garbled key never connects and is told it is waiting', async ({ browser }) => {
+	const a = await person(browser, [signal.url], 'Ada');
+	const d = await person(browser, [signal.url], 'Dee');
+	people.push(a, d);
+	await createSpace(a.page, 'Private');
+	await editor(a.page).click();
+	await editor(a.page).pressSequentially('Not for Dee.');
+	const link = await shareLink(a.page, 'Edit link');
+	// One character changed: still a well-formed key, but not this space's.
+	const hash = new URL(link).hash;
+	const at = hash.length - 5;
+	const garbled = hash.slice(0, at) + (hash[at] === 'A' ? 'B' : 'A') + hash.slice(at + 1);
+	await d.page.goto(`./${garbled}`);
+	await expect(d.page).toHaveURL(/\/space\/\?id=/);
+	await expect(d.page.getByTestId('join-status')).toContainText(
+		'Waiting for someone who has this space to come online'
+	);
+	await d.page.waitForTimeout(3_000);
+	await expect(syncStatus(a.page)).toHaveText('Only you here');
+	await expect(d.page.getByTestId('join-status')).toBeVisible();
+	await expect(d.page.getByText('Not for Dee.')).toHaveCount(0);
+});
