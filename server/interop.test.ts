@@ -1,0 +1,69 @@
+// Interop: two stock y-webrtc clients (separate Node processes, real WebRTC through
+// @roamhq/wrtc, none of Commonplace's code) find each other through our signaling server and
+// sync a document, with and without a room password.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stockClient } from '../tests/support/processes';
+import { startSignaling, type SignalingServer } from './signaling.js';
+
+let server: SignalingServer;
+
+beforeAll(async () => {
+	server = await startSignaling({ port: 0, host: '127.0.0.1', log: () => {} });
+});
+
+afterAll(async () => {
+	await server.close();
+});
+
+describe('stock y-webrtc clients through our signaling server', () => {
+	it.each([
+		['without a password', ''],
+		['with a password (encrypted signaling)', 'correct horse']
+	])(
+		'sync %s',
+		async (_name, password) => {
+			const room = `interop-${Math.random().toString(36).slice(2)}`;
+			const one = stockClient(room, password, server.url);
+			const two = stockClient(room, password, server.url);
+			try {
+				await Promise.all([one.waitFor((s) => s.peers > 0), two.waitFor((s) => s.peers > 0)]);
+				one.insert('hello from one. ');
+				await two.waitFor((s) => s.text.includes('hello from one.'));
+				two.insert('and from two.');
+				await one.waitFor((s) => s.text.includes('and from two.'));
+				await two.waitFor((s) => s.text.includes('and from two.'));
+				expect(server.stats().relayed).toBeGreaterThan(0);
+			} finally {
+				one.stop();
+				two.stop();
+			}
+		},
+		40_000
+	);
+
+	it('a client with the wrong room password never connects', async () => {
+		const room = `interop-${Math.random().toString(36).slice(2)}`;
+		const one = stockClient(room, 'right', server.url);
+		const two = stockClient(room, 'wrong', server.url);
+		try {
+			one.insert('secret');
+			// The later one's announcement reaches the earlier one, which cannot open it…
+			const heard = (client: typeof one) =>
+				client
+					.waitFor((s) => s.rejected > 0, 5_000)
+					.then(
+						() => true,
+						() => false
+					);
+			const [oneHeard, twoHeard] = await Promise.all([heard(one), heard(two)]);
+			expect(oneHeard || twoHeard).toBe(true);
+			// …so no connection is ever made and nothing crosses.
+			await expect(two.waitFor((s) => s.peers > 0 || s.text !== '', 4_000)).rejects.toThrow(
+				'timed out'
+			);
+		} finally {
+			one.stop();
+			two.stop();
+		}
+	}, 20_000);
+});
