@@ -168,7 +168,9 @@ test('a password link asks for the password, refuses a wrong one, opens with the
 	const dialog = page.getByRole('dialog');
 	await dialog.getByLabel('Protect with a password').fill('open sesame');
 	await dialog.getByRole('button', { name: 'Protect' }).click();
-	const protectedView = await dialog.getByLabel('Protected view link').inputValue();
+	const protectedView = await dialog
+		.getByLabel('Protected view link', { exact: true })
+		.inputValue();
 	expect(protectedView).toMatch(/\/#p1\./);
 	const topic = spaceId(page);
 

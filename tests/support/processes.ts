@@ -43,6 +43,8 @@ export interface ClientState {
 	text: string;
 	/** Signaling messages it could not decrypt (another password). */
 	rejected: number;
+	/** Its room is subscribed on the signaling server. */
+	subscribed: boolean;
 }
 
 export interface StockClient {
@@ -58,11 +60,12 @@ export function stockClient(room: string, password: string, signaling: string): 
 		[here('./stock-client.mjs'), room, password, signaling],
 		{ stdio: ['pipe', 'pipe', 'inherit'] }
 	);
-	const state: ClientState = { peers: 0, text: '', rejected: 0 };
+	const state: ClientState = { peers: 0, text: '', rejected: 0, subscribed: false };
 	const waiters = new Set<() => void>();
 	createInterface({ input: child.stdout as NodeJS.ReadableStream }).on('line', (line) => {
 		const message = JSON.parse(line) as Partial<ClientState>;
 		if (message.rejected !== undefined) state.rejected = message.rejected;
+		if (message.subscribed !== undefined) state.subscribed = message.subscribed;
 		if (message.peers !== undefined) state.peers = message.peers;
 		if (message.text !== undefined) state.text = message.text;
 		for (const waiter of waiters) waiter();

@@ -24,7 +24,21 @@ const say = (message) => process.stdout.write(`${JSON.stringify(message)}\n`);
 // a browser logs that, Node would exit. Count them instead, and stay in the room.
 let rejected = 0;
 process.on('unhandledRejection', () => say({ rejected: ++rejected }));
-provider.on('peers', ({ webrtcPeers }) => say({ peers: webrtcPeers.length }));
+// Peers whose data channel is open (y-webrtc's own 'peers' event counts connections it has
+// only started to make).
+let connected = -1;
+setInterval(() => {
+	const conns = provider.room ? [...provider.room.webrtcConns.values()] : [];
+	const now = conns.filter((conn) => conn.connected).length;
+	if (now !== connected) say({ peers: (connected = now) });
+}, 100).unref();
+// Subscribed once the room exists (its key is derived) and the signaling server is connected.
+const waitSubscribed = setInterval(() => {
+	if (provider.room !== null && provider.signalingConns.every((conn) => conn.connected)) {
+		clearInterval(waitSubscribed);
+		setTimeout(() => say({ subscribed: true }), 200);
+	}
+}, 50);
 text.observe(() => say({ text: text.toString() }));
 createInterface({ input: process.stdin }).on('line', (line) => {
 	if (line.startsWith('insert ')) text.insert(text.length, line.slice('insert '.length));

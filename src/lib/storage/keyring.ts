@@ -40,7 +40,9 @@ function early(): Promise<IDBPDatabase> | null {
 	delete (globalThis as { __cpKeyring?: IDBOpenDBRequest }).__cpKeyring;
 	return new Promise<IDBPDatabase>((resolve, reject) => {
 		const done = () => resolve(wrap(request.result));
-		if (request.readyState === 'done') {
+		// readyState is already 'done' while the upgrade (version change) transaction of a first
+		// open runs; the database is usable only once that transaction is over ('success').
+		if (request.readyState === 'done' && request.transaction === null) {
 			if (request.error) reject(request.error);
 			else done();
 			return;

@@ -40,6 +40,14 @@ export interface TransportOptions {
 /** Only big messages are worth a progress bar. */
 const PROGRESS_FROM_BYTES = 256 * 1024;
 const POLL_MS = 1_000;
+/**
+ * A connection attempt that has not opened by then is given up and made again. y-webrtc leaves
+ * one hanging now and then (an offer answered into the void when two peers start at once);
+ * without this the two would never meet until one reloads. Jittered, so two watchdogs do not
+ * retry in lockstep.
+ */
+const STALLED_MS = 12_000;
+const STALLED_JITTER_MS = 6_000;
 
 interface SignalingClient {
 	connected: boolean;
@@ -50,6 +58,7 @@ interface SignalingClient {
 interface PeerConn {
 	connected: boolean;
 	synced: boolean;
+	peer: { destroy(): void };
 }
 
 interface Room {
@@ -68,6 +77,7 @@ export class SpaceTransport {
 	#receiving: SyncStatus['receiving'] = null;
 	#dropped = 0;
 	#last = '';
+	readonly #attempts = new WeakMap<PeerConn, number>();
 	#timer: ReturnType<typeof setInterval>;
 	#destroyed = false;
 
@@ -141,12 +151,30 @@ export class SpaceTransport {
 
 	#report = () => {
 		if (this.#destroyed) return;
+		this.#giveUpStalled();
 		const status = this.status;
 		const key = JSON.stringify(status);
 		if (key === this.#last) return;
 		this.#last = key;
 		this.#options.onStatus(status);
 	};
+
+	#giveUpStalled() {
+		const room = (this.provider as unknown as { room: Room | null }).room;
+		if (room === null) return;
+		const now = Date.now();
+		for (const conn of room.webrtcConns.values()) {
+			if (conn.connected) continue;
+			const started = this.#attempts.get(conn);
+			if (started === undefined) {
+				this.#attempts.set(conn, now + Math.random() * STALLED_JITTER_MS);
+			} else if (now - started > STALLED_MS) {
+				console.warn('A peer connection did not open; trying again');
+				// y-webrtc forgets the connection on 'close' and announces itself again.
+				conn.peer.destroy();
+			}
+		}
+	}
 
 	/** Resolves once the room is gone, so the same space can connect again. */
 	async destroy(): Promise<void> {
