@@ -129,3 +129,4 @@ async function settleStore(persistence: IndexeddbPersistence) {
 	await new Promise((resolve) => setTimeout(resolve, 1_000));
 	await persistence.destroy();
 }
+export * from './peers';

@@ -50,6 +50,7 @@ try {
 	results.push(await coldOpenMetric());
 	results.push(...(await cryptoMetrics()));
 	results.push(...(await traceMetrics()));
+	results.push(...(await networkMetrics()));
 } finally {
 	await browser.close();
 	server.close();
@@ -214,6 +215,166 @@ async function traceMetrics() {
 		];
 	} finally {
 		await vite.close();
+	}
+}
+
+// ——— Network: several browser contexts (separate profiles) over WebRTC on 127.0.0.1 ———
+
+const randomSecret = () =>
+	Array.from(crypto.getRandomValues(new Uint8Array(32)), (b) => b.toString(16).padStart(2, '0')).join('');
+const percentileOf = (values, p) => {
+	const sorted = [...values].sort((a, b) => a - b);
+	return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+};
+
+async function until(check, what, ms = 60_000) {
+	const end = Date.now() + ms;
+	while (!(await check())) {
+		if (Date.now() > end) throw new Error(`bench: timed out waiting for ${what}`);
+		await new Promise((resolve) => setTimeout(resolve, 50));
+	}
+}
+
+async function peerPage(mode, secret, url) {
+	const { context, page } = await benchPage();
+	await page.evaluate(([m, s, u]) => window.bench.peerStart(m, s, u), [mode, secret, url]);
+	return { context, page };
+}
+
+const connectedAll = (peers, n) =>
+	until(
+		async () =>
+			(await Promise.all(peers.map((p) => p.page.evaluate(() => window.bench.peerConnected())))).every(
+				(count) => count >= n
+			),
+		`${peers.length} peers to connect`
+	);
+
+/** Edit → visible in the other browser: one edit every 100 ms (a fast typist), 200 edits. */
+async function editLatency(mode, url) {
+	const secret = randomSecret();
+	const peers = [await peerPage(mode, secret, url), await peerPage(mode, secret, url)];
+	const [a, b] = peers;
+	try {
+		await connectedAll(peers, 1);
+		const warmup = 20;
+		const count = 200;
+		const sent = await a.page.evaluate((n) => window.bench.peerType(0, n, 100), warmup + count);
+		await until(
+			async () => (await b.page.evaluate(() => window.bench.peerArrivals().length)) >= warmup + count,
+			'every edit to arrive'
+		);
+		const arrivals = new Map(await b.page.evaluate(() => window.bench.peerArrivals()));
+		const latencies = sent.slice(warmup).map((at, i) => arrivals.get(warmup + i) - at);
+		return { p50: percentileOf(latencies, 50), p95: percentileOf(latencies, 95) };
+	} finally {
+		for (const peer of peers) await peer.context.close();
+	}
+}
+
+/** A newcomer's first sync of a 5 MB space: from starting its peer to holding all of it. */
+async function newcomerSync(url) {
+	const secret = randomSecret();
+	const a = await peerPage('sealed', secret, url);
+	let b = null;
+	try {
+		const length = await a.page.evaluate(() => window.bench.peerFill(5 * 1024 * 1024));
+		await a.page.waitForTimeout(500); // the last seal lands
+		const { context, page } = await benchPage();
+		b = { context, page };
+		const started = Date.now();
+		await page.evaluate(([s, u]) => window.bench.peerStart('sealed', s, u), [secret, url]);
+		await until(
+			async () => (await page.evaluate(() => window.bench.peerTextLength())) >= length,
+			'the newcomer to hold the whole space'
+		);
+		const ms = Date.now() - started;
+		const same =
+			(await a.page.evaluate(() => window.bench.peerDigest())) ===
+			(await page.evaluate(() => window.bench.peerDigest()));
+		if (!same) throw new Error('bench: the newcomer’s copy differs');
+		return { ms, bytes: length };
+	} finally {
+		await a.context.close();
+		await b?.context.close();
+	}
+}
+
+/** Five peers type at once; time from the last edit until every peer has every edit. */
+async function fivePeers(url) {
+	const secret = randomSecret();
+	const peers = [];
+	for (let i = 0; i < 5; i++) peers.push(await peerPage('sealed', secret, url));
+	try {
+		await connectedAll(peers, 4);
+		const perPeer = 40;
+		const sent = await Promise.all(
+			peers.map((peer, k) =>
+				peer.page.evaluate(([first, n]) => window.bench.peerType(first, n, 50), [k * 1000, perPeer])
+			)
+		);
+		const lastEdit = Math.max(...sent.flat());
+		const everyone = peers.length * perPeer;
+		let converged = 0;
+		for (const [k, peer] of peers.entries()) {
+			await until(
+				async () => (await peer.page.evaluate(() => window.bench.peerArrivals().length)) >= everyone - perPeer,
+				'every peer to receive every edit'
+			);
+			const arrivals = await peer.page.evaluate(() => window.bench.peerArrivals());
+			void k;
+			converged = Math.max(converged, ...arrivals.map(([, at]) => at));
+		}
+		const digests = await Promise.all(peers.map((p) => p.page.evaluate(() => window.bench.peerDigest())));
+		if (new Set(digests).size !== 1) throw new Error('bench: five peers did not converge');
+		return { ms: Math.max(0, converged - lastEdit), edits: everyone };
+	} finally {
+		for (const peer of peers) await peer.context.close();
+	}
+}
+
+async function networkMetrics() {
+	const { startSignaling } = await import('../server/signaling.js');
+	const signal = await startSignaling({ port: 0, host: '127.0.0.1', log: () => {} });
+	try {
+		const raw = await editLatency('raw', signal.url);
+		const sealed = await editLatency('sealed', signal.url);
+		const newcomer = await newcomerSync(signal.url);
+		const five = await fivePeers(signal.url);
+		return [
+			{
+				name: 'edit → visible in the other browser, p50 (sealed, app sync path)',
+				value: round(sealed.p50),
+				unit: 'ms',
+				target: null,
+				baseline: round(raw.p50),
+				baselineName: 'raw y-webrtc, no sealing',
+				ratio: round(sealed.p50 / raw.p50, 2)
+			},
+			{
+				name: 'edit → visible in the other browser, p95 (sealed, app sync path)',
+				value: round(sealed.p95),
+				unit: 'ms',
+				target: round(Math.min(50, raw.p95 * 1.2)),
+				baseline: round(raw.p95),
+				baselineName: 'raw y-webrtc, no sealing',
+				ratio: round(sealed.p95 / raw.p95, 2)
+			},
+			{
+				name: `newcomer's first sync of a ${(newcomer.bytes / 1048576).toFixed(1)} MB space (sealed, chunked)`,
+				value: newcomer.ms,
+				unit: 'ms',
+				target: 3000
+			},
+			{
+				name: `5 peers typing at once (${five.edits} edits): last edit → identical everywhere`,
+				value: round(five.ms),
+				unit: 'ms',
+				target: null
+			}
+		];
+	} finally {
+		await signal.close();
 	}
 }
 

@@ -49,10 +49,8 @@ describe('stock y-webrtc clients through our signaling server', () => {
 		'sync %s',
 		async (_name, password) => {
 			const room = `interop-${Math.random().toString(36).slice(2)}`;
-			const one = stockClient(room, password, server.url);
-			const two = stockClient(room, password, server.url);
+			const [one, two] = await connectedPair(room, password);
 			try {
-				await Promise.all([one.waitFor((s) => s.peers > 0), two.waitFor((s) => s.peers > 0)]);
 				one.insert('hello from one. ');
 				await two.waitFor((s) => s.text.includes('hello from one.'));
 				two.insert('and from two.');
@@ -64,7 +62,7 @@ describe('stock y-webrtc clients through our signaling server', () => {
 				two.stop();
 			}
 		},
-		40_000
+		60_000
 	);
 
 	it('a client with the wrong room password never connects', async () => {

@@ -60,6 +60,8 @@ export class Bridge {
 	#groups: Uint8Array[] = [];
 	#pendingBytes = 0;
 	#flushTimer: ReturnType<typeof setTimeout> | null = null;
+	/** When local changes were last sealed: the next seal waits until a window has passed. */
+	#lastFlush = -Infinity;
 	#idleTimer: ReturnType<typeof setTimeout> | null = null;
 	/** One chain for all async work, so it runs in order and `settled()` can wait for it. */
 	#work: Promise<void> = Promise.resolve();
@@ -106,6 +108,7 @@ export class Bridge {
 			clearTimeout(this.#flushTimer);
 			this.#flushTimer = null;
 		}
+		this.#lastFlush = performance.now();
 		const merged = this.#takePending();
 		if (merged === null) return this.#work;
 		return this.#enqueue(() => this.#append(envelope.KIND_UPDATE, merged, []));
@@ -176,7 +179,13 @@ export class Bridge {
 		}
 		this.#pendingBytes += update.length;
 		if (this.#pendingBytes >= FLUSH_BYTES) void this.flush();
-		else this.#flushTimer ??= setTimeout(() => void this.flush(), this.#coalesceMs);
+		else if (this.#flushTimer === null) {
+			// Throttled, not debounced: a change after a quiet moment is sealed at once (after
+			// the current task, so one burst of transactions is one envelope); while typing fast,
+			// at most one envelope per window, so a keystroke waits at most that long.
+			const wait = Math.max(0, this.#lastFlush + this.#coalesceMs - performance.now());
+			this.#flushTimer = setTimeout(() => void this.flush(), wait);
+		}
 	};
 
 	#onLogChange = (event: Y.YArrayEvent<Uint8Array>, tx: Y.Transaction) => {

@@ -1,0 +1,146 @@
+// One peer of the network benchmarks, inside a Chromium page: either the app's own sync path
+// (content doc → bridge → sealed log → y-webrtc with chunked channels; no IndexedDB) or raw
+// y-webrtc on a plain Y.Doc (no sealing, no chunking) as the baseline. Both use the same
+// signaling server and a room password, so the difference is what Commonplace adds.
+import { WebrtcProvider } from 'y-webrtc';
+import * as Y from 'yjs';
+import { fromHex, toB64url } from '../src/lib/crypto/bytes';
+import { fromSecret } from '../src/lib/crypto/capability';
+import { createSigner, createVerifier } from '../src/lib/crypto/signing';
+import { Bridge } from '../src/lib/log/bridge';
+import { createLogDoc } from '../src/lib/log/log-doc';
+import { Presence } from '../src/lib/sync/presence';
+import { roomName, SpaceTransport } from '../src/lib/sync/space-transport';
+
+const now = () => performance.timeOrigin + performance.now();
+
+export interface PeerHandle {
+	/** The shared text: what edits go into and arrivals are read from. */
+	text: Y.Text;
+	connected(): number;
+	/** Arrival time of each `|n|` marker seen in remote changes. */
+	arrivals: Map<number, number>;
+	destroy(): Promise<void>;
+}
+
+function watch(text: Y.Text, arrivals: Map<number, number>) {
+	text.observe((event) => {
+		if (event.transaction.local) return;
+		const at = now();
+		for (const op of event.changes.delta) {
+			if (typeof op.insert !== 'string') continue;
+			for (const match of op.insert.matchAll(/\|(\d+)\|/g)) {
+				const n = Number(match[1]);
+				if (!arrivals.has(n)) arrivals.set(n, at);
+			}
+		}
+	});
+}
+
+export async function startPeer(
+	mode: 'sealed' | 'raw',
+	secretHex: string,
+	signaling: string
+): Promise<PeerHandle> {
+	const cap = fromSecret(fromHex(secretHex) as Uint8Array);
+	const arrivals = new Map<number, number>();
+	if (mode === 'raw') {
+		const doc = new Y.Doc();
+		const provider = new WebrtcProvider(`raw-${cap.topic}`, doc, {
+			signaling: [signaling],
+			password: toB64url(cap.relayKey)
+		});
+		const text = doc.getText('bench');
+		watch(text, arrivals);
+		const room = () => (provider as unknown as { room: { webrtcConns: Map<string, { connected: boolean }> } | null }).room;
+		return {
+			text,
+			arrivals,
+			connected: () => [...(room()?.webrtcConns.values() ?? [])].filter((c) => c.connected).length,
+			async destroy() {
+				provider.destroy();
+				doc.destroy();
+			}
+		};
+	}
+	const content = new Y.Doc({ gc: false });
+	const log = createLogDoc();
+	const bridge = await Bridge.create({
+		content,
+		log,
+		cap,
+		signer: await createSigner(cap.signSeed),
+		verifier: await createVerifier(cap.signPk)
+	});
+	const presence = new Presence(log, content, cap.readKey);
+	let peers = 0;
+	const transport = new SpaceTransport({
+		log,
+		cap,
+		network: { signaling: [signaling], iceServers: [] },
+		presence,
+		onStatus: (status) => (peers = status.peers)
+	});
+	const text = content.getText('bench');
+	watch(text, arrivals);
+	void roomName;
+	return {
+		text,
+		arrivals,
+		connected: () => peers,
+		async destroy() {
+			await transport.destroy();
+			bridge.destroy();
+			presence.destroy();
+		}
+	};
+}
+
+let peer: PeerHandle | null = null;
+
+/** The page's one peer (y-webrtc allows one room per page and name). */
+export async function peerStart(mode: 'sealed' | 'raw', secretHex: string, signaling: string) {
+	peer = await startPeer(mode, secretHex, signaling);
+}
+
+export function peerConnected(): number {
+	return peer?.connected() ?? 0;
+}
+
+/** Types `count` edits, one every `everyMs`, each a marker `|n|`; returns when each was made. */
+export async function peerType(first: number, count: number, everyMs: number): Promise<number[]> {
+	const sent: number[] = [];
+	for (let i = first; i < first + count; i++) {
+		const text = (peer as PeerHandle).text;
+		sent.push(now());
+		text.insert(text.length, `|${i}|`);
+		await new Promise((resolve) => setTimeout(resolve, everyMs));
+	}
+	return sent;
+}
+
+export function peerArrivals(): Array<[number, number]> {
+	return [...(peer as PeerHandle).arrivals];
+}
+
+/** Adds `bytes` of text in 64 KiB steps (so many envelopes, as a real space has). */
+export async function peerFill(bytes: number) {
+	const text = (peer as PeerHandle).text;
+	const line = 'lorem ipsum dolor sit amet, consectetur adipiscing elit. '.repeat(16);
+	while (text.length < bytes) {
+		text.insert(text.length, line.repeat(64));
+		await new Promise((resolve) => setTimeout(resolve, 0));
+	}
+	return text.length;
+}
+
+export function peerTextLength(): number {
+	return (peer as PeerHandle).text.length;
+}
+
+export function peerDigest(): string {
+	const value = (peer as PeerHandle).text.toString();
+	let hash = 0;
+	for (let i = 0; i < value.length; i++) hash = (Math.imul(hash, 31) + value.charCodeAt(i)) | 0;
+	return `${value.length}:${hash}`;
+}
