@@ -20,6 +20,8 @@ export interface PeerHandle {
 	connected(): number;
 	/** Arrival time of each `|n|` marker seen in remote changes. */
 	arrivals: Map<number, number>;
+	/** When the first peer connected, and when the first remote log (or doc) change landed. */
+	marks: { connected?: number; firstData?: number; receiving?: number };
 	destroy(): Promise<void>;
 }
 
@@ -52,10 +54,14 @@ export async function startPeer(
 		});
 		const text = doc.getText('bench');
 		watch(text, arrivals);
-		const room = () => (provider as unknown as { room: { webrtcConns: Map<string, { connected: boolean }> } | null }).room;
+		const marks: PeerHandle['marks'] = {};
+		const room = () =>
+			(provider as unknown as { room: { webrtcConns: Map<string, { connected: boolean }> } | null })
+				.room;
 		return {
 			text,
 			arrivals,
+			marks,
 			connected: () => [...(room()?.webrtcConns.values() ?? [])].filter((c) => c.connected).length,
 			async destroy() {
 				provider.destroy();
@@ -74,12 +80,20 @@ export async function startPeer(
 	});
 	const presence = new Presence(log, content, cap.readKey);
 	let peers = 0;
+	const marks: PeerHandle['marks'] = {};
+	log.on('update', (_update: Uint8Array, origin: unknown) => {
+		if (origin !== bridge) marks.firstData ??= now();
+	});
 	const transport = new SpaceTransport({
 		log,
 		cap,
 		network: { signaling: [signaling], iceServers: [] },
 		presence,
-		onStatus: (status) => (peers = status.peers)
+		onStatus: (status) => {
+			peers = status.peers;
+			if (peers > 0) marks.connected ??= now();
+			if (status.receiving !== null) marks.receiving ??= now();
+		}
 	});
 	const text = content.getText('bench');
 	watch(text, arrivals);
@@ -87,6 +101,7 @@ export async function startPeer(
 	return {
 		text,
 		arrivals,
+		marks,
 		connected: () => peers,
 		async destroy() {
 			await transport.destroy();
@@ -132,6 +147,10 @@ export async function peerFill(bytes: number) {
 		await new Promise((resolve) => setTimeout(resolve, 0));
 	}
 	return text.length;
+}
+
+export function peerMarks() {
+	return (peer as PeerHandle).marks;
 }
 
 export function peerTextLength(): number {

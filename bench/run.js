@@ -46,11 +46,18 @@ async function benchPage() {
 }
 
 try {
-	results.push(...(await firstLoadJs()));
-	results.push(await coldOpenMetric());
-	results.push(...(await cryptoMetrics()));
-	results.push(...(await traceMetrics()));
-	results.push(...(await networkMetrics()));
+	// BENCH_ONLY=network (for example) runs some groups only, when working on one of them.
+	const only = process.env.BENCH_ONLY?.split(',');
+	const groups = {
+		load: firstLoadJs,
+		open: coldOpenMetric,
+		crypto: cryptoMetrics,
+		trace: traceMetrics,
+		network: networkMetrics
+	};
+	for (const [group, run] of Object.entries(groups)) {
+		if (!only || only.includes(group)) results.push(...[await run()].flat());
+	}
 } finally {
 	await browser.close();
 	server.close();
@@ -220,12 +227,17 @@ async function traceMetrics() {
 
 // ——— Network: several browser contexts (separate profiles) over WebRTC on 127.0.0.1 ———
 
-const randomSecret = () =>
-	Array.from(crypto.getRandomValues(new Uint8Array(32)), (b) => b.toString(16).padStart(2, '0')).join('');
-const percentileOf = (values, p) => {
+// Function declarations: the measuring code at the top of this file runs before any `const`
+// below it is initialised.
+function randomSecret() {
+	const bytes = crypto.getRandomValues(new Uint8Array(32));
+	return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+function percentileOf(values, p) {
 	const sorted = [...values].sort((a, b) => a - b);
 	return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-};
+}
 
 async function until(check, what, ms = 60_000) {
 	const end = Date.now() + ms;
@@ -241,14 +253,14 @@ async function peerPage(mode, secret, url) {
 	return { context, page };
 }
 
-const connectedAll = (peers, n) =>
-	until(
-		async () =>
-			(await Promise.all(peers.map((p) => p.page.evaluate(() => window.bench.peerConnected())))).every(
-				(count) => count >= n
-			),
-		`${peers.length} peers to connect`
-	);
+function connectedAll(peers, n) {
+	return until(async () => {
+		const counts = await Promise.all(
+			peers.map((p) => p.page.evaluate(() => window.bench.peerConnected()))
+		);
+		return counts.every((count) => count >= n);
+	}, `${peers.length} peers to connect`);
+}
 
 /** Edit → visible in the other browser: one edit every 100 ms (a fast typist), 200 edits. */
 async function editLatency(mode, url) {
@@ -261,7 +273,8 @@ async function editLatency(mode, url) {
 		const count = 200;
 		const sent = await a.page.evaluate((n) => window.bench.peerType(0, n, 100), warmup + count);
 		await until(
-			async () => (await b.page.evaluate(() => window.bench.peerArrivals().length)) >= warmup + count,
+			async () =>
+				(await b.page.evaluate(() => window.bench.peerArrivals().length)) >= warmup + count,
 			'every edit to arrive'
 		);
 		const arrivals = new Map(await b.page.evaluate(() => window.bench.peerArrivals()));
@@ -289,6 +302,10 @@ async function newcomerSync(url) {
 			'the newcomer to hold the whole space'
 		);
 		const ms = Date.now() - started;
+		const marks = await page.evaluate(() => window.bench.peerMarks());
+		console.log(
+			`newcomer: connected after ${Math.round(marks.connected - started)} ms, first chunk after ${Math.round(marks.receiving - started)} ms, first data after ${Math.round(marks.firstData - started)} ms, complete after ${ms} ms`
+		);
 		const same =
 			(await a.page.evaluate(() => window.bench.peerDigest())) ===
 			(await page.evaluate(() => window.bench.peerDigest()));
@@ -318,14 +335,18 @@ async function fivePeers(url) {
 		let converged = 0;
 		for (const [k, peer] of peers.entries()) {
 			await until(
-				async () => (await peer.page.evaluate(() => window.bench.peerArrivals().length)) >= everyone - perPeer,
+				async () =>
+					(await peer.page.evaluate(() => window.bench.peerArrivals().length)) >=
+					everyone - perPeer,
 				'every peer to receive every edit'
 			);
 			const arrivals = await peer.page.evaluate(() => window.bench.peerArrivals());
 			void k;
 			converged = Math.max(converged, ...arrivals.map(([, at]) => at));
 		}
-		const digests = await Promise.all(peers.map((p) => p.page.evaluate(() => window.bench.peerDigest())));
+		const digests = await Promise.all(
+			peers.map((p) => p.page.evaluate(() => window.bench.peerDigest()))
+		);
 		if (new Set(digests).size !== 1) throw new Error('bench: five peers did not converge');
 		return { ms: Math.max(0, converged - lastEdit), edits: everyone };
 	} finally {

@@ -116,6 +116,26 @@ describe('ChunkedChannel', () => {
 		expect(lows).toBeGreaterThan(0);
 	});
 
+	it('uses frames as big as the other side accepts, up to 256 KiB', () => {
+		for (const [accepted, expected] of [
+			[262_144, 262_144],
+			[Number.POSITIVE_INFINITY, 262_144],
+			[16_384, CHUNK_BYTES],
+			[undefined, CHUNK_BYTES]
+		] as const) {
+			const { a, b } = pair();
+			const sender = new ChunkedChannel(a, { maxMessageSize: () => accepted });
+			const receiver = new ChunkedChannel(b);
+			let got: Uint8Array | null = null;
+			receiver.onmessage = (event) => (got = new Uint8Array(event.data));
+			const message = bytes(1024 * 1024, 7);
+			sender.send(message);
+			settle(a);
+			expect(a.largest, String(accepted)).toBe(expected);
+			expect(Buffer.from(got as unknown as Uint8Array).equals(Buffer.from(message))).toBe(true);
+		}
+	});
+
 	it('reports progress of a big message as it arrives', () => {
 		const { a, b } = pair();
 		const sender = new ChunkedChannel(a);

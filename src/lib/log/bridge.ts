@@ -62,6 +62,7 @@ export class Bridge {
 	#flushTimer: ReturnType<typeof setTimeout> | null = null;
 	/** When local changes were last sealed: the next seal waits until a window has passed. */
 	#lastFlush = -Infinity;
+	#flushQueued = false;
 	#idleTimer: ReturnType<typeof setTimeout> | null = null;
 	/** One chain for all async work, so it runs in order and `settled()` can wait for it. */
 	#work: Promise<void> = Promise.resolve();
@@ -183,8 +184,17 @@ export class Bridge {
 			// Throttled, not debounced: a change after a quiet moment is sealed at once (after
 			// the current task, so one burst of transactions is one envelope); while typing fast,
 			// at most one envelope per window, so a keystroke waits at most that long.
-			const wait = Math.max(0, this.#lastFlush + this.#coalesceMs - performance.now());
-			this.#flushTimer = setTimeout(() => void this.flush(), wait);
+			const wait = this.#lastFlush + this.#coalesceMs - performance.now();
+			if (wait <= 0 && !this.#flushQueued) {
+				// A microtask, not a zero timeout: browsers clamp nested timeouts to 4 ms.
+				this.#flushQueued = true;
+				queueMicrotask(() => {
+					this.#flushQueued = false;
+					if (!this.#destroyed) void this.flush();
+				});
+			} else if (wait > 0) {
+				this.#flushTimer = setTimeout(() => void this.flush(), wait);
+			}
 		}
 	};
 

@@ -8,7 +8,10 @@
 // `ChunkedChannel` has the shape simple-peer expects of a data channel, so it slips in through
 // simple-peer's `wrtc` option (see `webrtc-options.ts`).
 
+/** Frame size when the connection does not say what it accepts: safe with every browser. */
 export const CHUNK_BYTES = 64 * 1024;
+/** The largest frame used even when a peer accepts more (Chromium takes 256 KiB). */
+const MAX_CHUNK_BYTES = 256 * 1024;
 /** Whole message; the largest a peer may announce. A space is capped far below this. */
 export const MAX_MESSAGE_BYTES = 256 * 1024 * 1024;
 const HIGH_WATER = 1024 * 1024;
@@ -25,6 +28,11 @@ export interface ChannelHooks {
 	accept?(message: Uint8Array): boolean;
 	/** A frame broke the protocol; the channel is closed. */
 	onViolation?(reason: string): void;
+	/**
+	 * The largest message the other side accepts (RTCSctpTransport.maxMessageSize), once known.
+	 * Bigger frames are much faster: each data-channel message costs a lot more than its bytes.
+	 */
+	maxMessageSize?(): number | undefined;
 }
 
 /** The part of RTCDataChannel this module uses, so tests can pair two fakes. */
@@ -114,17 +122,18 @@ export class ChunkedChannel {
 		if (this.#closed) throw new Error('The channel is closed');
 		const bytes = toBytes(data);
 		if (bytes.byteLength > MAX_MESSAGE_BYTES) throw new RangeError('Message too large');
-		if (bytes.byteLength < CHUNK_BYTES) {
+		const size = this.#chunkBytes();
+		if (bytes.byteLength < size) {
 			this.#enqueue(frame(WHOLE, bytes, 0, bytes.byteLength));
 		} else {
-			const first = CHUNK_BYTES - 5;
-			const head = new Uint8Array(CHUNK_BYTES);
+			const first = size - 5;
+			const head = new Uint8Array(size);
 			head[0] = FIRST;
 			new DataView(head.buffer).setUint32(1, bytes.byteLength);
 			head.set(bytes.subarray(0, first), 5);
 			this.#enqueue(head);
-			for (let at = first; at < bytes.byteLength; at += CHUNK_BYTES - 1) {
-				this.#enqueue(frame(NEXT, bytes, at, Math.min(at + CHUNK_BYTES - 1, bytes.byteLength)));
+			for (let at = first; at < bytes.byteLength; at += size - 1) {
+				this.#enqueue(frame(NEXT, bytes, at, Math.min(at + size - 1, bytes.byteLength)));
 			}
 		}
 		this.#pump();
@@ -133,6 +142,12 @@ export class ChunkedChannel {
 	close() {
 		this.#drop();
 		this.#raw.close();
+	}
+
+	#chunkBytes(): number {
+		const accepted = this.#hooks.maxMessageSize?.();
+		if (accepted === undefined || !(accepted >= CHUNK_BYTES)) return CHUNK_BYTES;
+		return Math.min(accepted, MAX_CHUNK_BYTES);
 	}
 
 	#enqueue(chunk: Uint8Array<ArrayBuffer>) {

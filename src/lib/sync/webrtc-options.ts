@@ -12,15 +12,18 @@ export interface WebRtcClasses {
 type DataChannelHandler = ((event: { channel: unknown }) => void) | null;
 
 export function chunkedWebRtc(base: WebRtcClasses, hooks: () => ChannelHooks): WebRtcClasses {
-	const wrap = (channel: RTCDataChannel) =>
-		new ChunkedChannel(channel as unknown as RawChannel, hooks());
+	const wrap = (channel: RTCDataChannel, pc: RTCPeerConnection) =>
+		new ChunkedChannel(channel as unknown as RawChannel, {
+			...hooks(),
+			maxMessageSize: () => pc.sctp?.maxMessageSize
+		});
 
 	class ChunkedPeerConnection extends base.RTCPeerConnection {
 		#handler: DataChannelHandler = null;
 
 		// reason: simple-peer only ever reads the channel through the shape ChunkedChannel has.
 		override createDataChannel(label: string, init?: RTCDataChannelInit): RTCDataChannel {
-			return wrap(super.createDataChannel(label, init)) as unknown as RTCDataChannel;
+			return wrap(super.createDataChannel(label, init), this) as unknown as RTCDataChannel;
 		}
 
 		// The handler receives a wrapped channel, not the platform's own.
@@ -33,7 +36,7 @@ export function chunkedWebRtc(base: WebRtcClasses, hooks: () => ChannelHooks): W
 			super.ondatachannel =
 				handler === null
 					? null
-					: (event: RTCDataChannelEvent) => handler({ channel: wrap(event.channel) });
+					: (event: RTCDataChannelEvent) => handler({ channel: wrap(event.channel, this) });
 		}
 	}
 
