@@ -64,7 +64,9 @@ try {
 }
 
 mkdirSync('bench/results', { recursive: true });
-writeFileSync('bench/results/latest.json', JSON.stringify(results, null, '\t') + '\n');
+// A partial run (BENCH_ONLY) must not overwrite the full record.
+const output = process.env.BENCH_ONLY ? 'bench/results/partial.json' : 'bench/results/latest.json';
+writeFileSync(output, JSON.stringify(results, null, '\t') + '\n');
 printTable(results);
 
 async function firstLoadJs() {
@@ -413,5 +415,5 @@ function printTable(rows) {
 	console.log(fmt(head));
 	console.log(widths.map((w) => '─'.repeat(w)).join('  '));
 	for (const line of lines) console.log(fmt(line));
-	console.log('\nwritten to bench/results/latest.json');
+	console.log(`\nwritten to ${output}`);
 }
