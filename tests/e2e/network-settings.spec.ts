@@ -2,6 +2,7 @@
 // see, and the share dialog's QR code.
 import { expect, test } from '@playwright/test';
 import type { SignalingServer } from '../../server/signaling.js';
+import { stunServer } from '../support/stun-server';
 import { createSpace } from './helpers';
 import { join, person, shareLink, signalingServer, type Person } from './peers';
 
@@ -43,17 +44,24 @@ test('signaling servers are checked, tested ("1 of 2 reachable") and saved', asy
 		'ws://127.0.0.1:4444'
 	);
 
-	// Good input is saved and used.
+	// Good input is saved and used; a STUN server is tested for real.
+	const stun = await stunServer();
 	await network.getByLabel('Signaling server 1', { exact: true }).fill(signal.url);
 	await network.getByRole('button', { name: 'Add STUN or TURN server' }).click();
-	await network.getByLabel('ICE server 1 address', { exact: true }).fill('stun:127.0.0.1:3478');
+	await network.getByLabel('ICE server 1 address', { exact: true }).fill(stun.url);
+	await network.getByRole('button', { name: 'Add STUN or TURN server' }).click();
+	await network.getByLabel('ICE server 2 address', { exact: true }).fill('stun:127.0.0.1:9');
+	await network.getByRole('button', { name: 'Test servers' }).click();
+	await expect(network.getByText(/Reachable · \d+ ms/)).toHaveCount(2); // signaling + STUN
+	await expect(network.getByText(/^Not reachable: no outside address came back/)).toBeVisible();
+	expect(stun.answered()).toBeGreaterThan(0);
+	await stun.close();
+	await network.getByRole('button', { name: 'Remove ICE server 2' }).click();
 	await network.getByRole('button', { name: 'Save' }).click();
 	await expect(network.getByText('Saved.')).toBeVisible();
 	await page.reload();
 	await expect(network.getByLabel('Signaling server 1', { exact: true })).toHaveValue(signal.url);
-	await expect(network.getByLabel('ICE server 1 address', { exact: true })).toHaveValue(
-		'stun:127.0.0.1:3478'
-	);
+	await expect(network.getByLabel('ICE server 1 address', { exact: true })).toHaveValue(stun.url);
 	await createSpace(page, 'Uses saved settings');
 	await expect(page.getByTestId('sync-status')).toHaveText('Only you here');
 	await page.goto('./settings/');

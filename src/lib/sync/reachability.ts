@@ -66,7 +66,10 @@ export async function probeIce(server: IceServer, timeoutMs = 5_000): Promise<Pr
 			? { ok: true, ms: Math.round(performance.now() - started) }
 			: {
 					ok: false,
-					error: wanted === 'relay' ? 'no relayed address (check the login)' : 'no public address'
+					error:
+						wanted === 'relay'
+							? 'no relayed address came back (down, blocked, or a wrong login)'
+							: 'no outside address came back (down, blocked, or this device is not behind a router)'
 				};
 	} catch (error) {
 		return { ok: false, error: error instanceof Error ? error.message : String(error) };
