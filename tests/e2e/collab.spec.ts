@@ -179,3 +179,71 @@ test('a peer with a garbled key never connects and is told it is waiting', async
 	await expect(d.page.getByTestId('join-status')).toBeVisible();
 	await expect(d.page.getByText('Not for Dee.')).toHaveCount(0);
 });
+
+test('a hostile signaling server sending junk changes nothing and throws nothing', async ({
+	browser
+}) => {
+	// A second "signaling server" that answers every subscription with junk: text that is not
+	// JSON, binary frames, publishes whose data is not a string, not base64, or base64 that
+	// does not open under the room key.
+	const { WebSocketServer } = await import('ws');
+	const hostile = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+	await new Promise((resolve) => hostile.once('listening', resolve));
+	const hostileUrl = `ws://127.0.0.1:${(hostile.address() as { port: number }).port}`;
+	let junkSent = 0;
+	hostile.on('connection', (socket) => {
+		socket.on('message', (raw) => {
+			const message = JSON.parse(String(raw)) as { type?: string; topics?: string[] };
+			if (message.type !== 'subscribe') return;
+			for (const topic of message.topics ?? []) {
+				const frames: Array<string | Buffer> = [
+					'not json at all',
+					Buffer.from([0, 1, 2, 255]),
+					'42',
+					'null',
+					JSON.stringify({ type: 'publish', topic, data: 12345 }),
+					JSON.stringify({ type: 'publish', topic, data: '!!! not base64 !!!' }),
+					JSON.stringify({ type: 'publish', topic, data: Buffer.from('short').toString('base64') }),
+					JSON.stringify({
+						type: 'publish',
+						topic,
+						data: Buffer.concat([
+							Buffer.from([7]),
+							Buffer.from('AES-GCM'),
+							Buffer.alloc(40, 9)
+						]).toString('base64')
+					}),
+					JSON.stringify({ type: 'publish', topic: 42, data: 'x' }),
+					JSON.stringify({ type: 'publish', topic, data: { type: 'signal', from: 'x', to: 'y' } })
+				];
+				for (const frame of frames) socket.send(frame);
+				junkSent += frames.length;
+			}
+		});
+	});
+	const a = await person(browser, [signal.url, hostileUrl], 'Ada');
+	const b = await person(browser, [hostileUrl, signal.url], 'Bo');
+	people.push(a, b);
+	const errors: string[] = [];
+	let ignored = 0;
+	for (const { page } of [a, b]) {
+		page.on('pageerror', (error) => errors.push(error.message));
+		page.on('console', (message) => {
+			if (message.text().startsWith('Ignored a signaling message')) ignored++;
+		});
+	}
+	try {
+		await createSpace(a.page, 'Under fire');
+		await join(b.page, await shareLink(a.page, 'Edit link'));
+		await expect(syncStatus(a.page)).toHaveText('In sync · 1 peer');
+		await editor(b.page).click();
+		await editor(b.page).pressSequentially('Still talking.');
+		await expect(editor(a.page)).toContainText('Still talking.');
+		expect(junkSent).toBeGreaterThan(0);
+		expect(errors).toEqual([]);
+		expect(ignored).toBeGreaterThan(0);
+	} finally {
+		hostile.clients.forEach((client) => client.terminate());
+		await new Promise((resolve) => hostile.close(resolve));
+	}
+});

@@ -8,6 +8,7 @@ import type { RelayCapability } from '../crypto/capability';
 import type { ChannelHooks } from './chunked-channel';
 import type { NetworkConfig } from './network-config';
 import { checkPeerMessage } from './peer-message';
+import { guardClient, onDropped, registerRoom, type GuardableClient } from './signaling-guard';
 import type { Presence } from './presence';
 import { chunkedWebRtc, type WebRtcClasses } from './webrtc-options';
 
@@ -23,7 +24,7 @@ export interface SyncStatus {
 	signalingTotal: number;
 	/** A big message on its way in (a first sync): bytes so far and in all. */
 	receiving: { received: number; total: number } | null;
-	/** Peer messages dropped as malformed since opening. */
+	/** Peer and signaling messages dropped as malformed or unopenable since opening. */
 	dropped: number;
 }
 
@@ -80,6 +81,7 @@ export class SpaceTransport {
 	readonly #attempts = new WeakMap<PeerConn, number>();
 	#timer: ReturnType<typeof setInterval>;
 	#destroyed = false;
+	readonly #unguard: Array<() => void> = [];
 
 	constructor(options: TransportOptions) {
 		this.#options = options;
@@ -113,7 +115,17 @@ export class SpaceTransport {
 			}
 		});
 		this.#signaling = this.provider.signalingConns as unknown as SignalingClient[];
+		// Signaling servers are untrusted too: y-webrtc only sees what opens under the room key.
+		this.#unguard.push(
+			registerRoom(roomName(options.cap), this.provider.key),
+			onDropped((reason) => {
+				this.#dropped++;
+				console.warn(`Ignored a signaling message: ${reason}`);
+				this.#report();
+			})
+		);
 		for (const client of this.#signaling) {
+			guardClient(client as unknown as GuardableClient);
 			client.on('connect', this.#report);
 			client.on('disconnect', this.#report);
 		}
@@ -187,6 +199,7 @@ export class SpaceTransport {
 		}
 		globalThis.removeEventListener?.('online', this.#report);
 		globalThis.removeEventListener?.('offline', this.#report);
+		for (const undo of this.#unguard) undo();
 		this.provider.destroy();
 		// y-webrtc removes the room once its key is derived; wait for that and one more turn.
 		await this.provider.key;
