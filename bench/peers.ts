@@ -81,8 +81,17 @@ export async function startPeer(
 	const presence = new Presence(log, content, cap.readKey);
 	let peers = 0;
 	const marks: PeerHandle['marks'] = {};
+	let lastLocal = 0;
+	let lastRemoteLog = 0;
+	content.on('update', (_u: Uint8Array, origin: unknown) => {
+		if (origin !== bridge) lastLocal = now();
+		else if (lastRemoteLog) stages.open.push(now() - lastRemoteLog);
+	});
 	log.on('update', (_update: Uint8Array, origin: unknown) => {
-		if (origin !== bridge) marks.firstData ??= now();
+		if (origin !== bridge) {
+			marks.firstData ??= now();
+			lastRemoteLog = now();
+		} else if (lastLocal) stages.seal.push(now() - lastLocal);
 	});
 	const transport = new SpaceTransport({
 		log,
@@ -112,6 +121,14 @@ export async function startPeer(
 }
 
 let peer: PeerHandle | null = null;
+/** Where the time of the sealed path goes: local change → in the log; remote log entry → in content. */
+export const stages = { seal: [] as number[], open: [] as number[] };
+
+export function peerStages() {
+	const median = (values: number[]) =>
+		[...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
+	return { seal: median(stages.seal), open: median(stages.open) };
+}
 
 /** The page's one peer (y-webrtc allows one room per page and name). */
 export async function peerStart(mode: 'sealed' | 'raw', secretHex: string, signaling: string) {

@@ -281,6 +281,13 @@ async function editLatency(mode, url) {
 		);
 		const arrivals = new Map(await b.page.evaluate(() => window.bench.peerArrivals()));
 		const latencies = sent.slice(warmup).map((at, i) => arrivals.get(warmup + i) - at);
+		if (mode === 'sealed') {
+			const seal = await a.page.evaluate(() => window.bench.peerStages().seal);
+			const open = await b.page.evaluate(() => window.bench.peerStages().open);
+			console.log(
+				`sealed path, medians: change → sealed in the log ${seal.toFixed(2)} ms; log entry → applied ${open.toFixed(2)} ms`
+			);
+		}
 		return { p50: percentileOf(latencies, 50), p95: percentileOf(latencies, 95) };
 	} finally {
 		for (const peer of peers) await peer.context.close();
