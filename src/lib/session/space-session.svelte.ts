@@ -116,7 +116,7 @@ export class SpaceSession {
 		this.#sync = new SpaceSync(this.#core, this.profile, {
 			onStatus: (status) => {
 				this.sync = status;
-				this.#refresh();
+				this.empty = logArray(this.#core.log).length === 0;
 			},
 			onPeers: (peers) => (this.peers = peers)
 		});

@@ -4,7 +4,7 @@
 // being saved on the device and merge when sync resumes.
 import type { Capability } from '../crypto/capability';
 import { loadNetwork, type Profile } from '../storage/settings';
-import { Presence, type Peer } from '../sync/presence';
+import { checkPresence, Presence, type Peer, type PresenceState } from '../sync/presence';
 import type { SpaceTransport, SyncStatus } from '../sync/space-transport';
 import type { Core } from './space-core';
 
@@ -70,23 +70,22 @@ export class SpaceSync {
 	}
 
 	setPage(page: string | null) {
-		this.presence.setLocal({ ...this.#localBase(), page });
+		const base = this.#localBase();
+		if (base !== null) this.presence.setLocal({ ...base, page });
 	}
 
 	setProfile(profile: Profile) {
-		this.presence.setLocal({
-			...this.#localBase(),
-			user: { name: profile.name, color: profile.color }
-		});
+		const base = this.#localBase();
+		if (base !== null) {
+			this.presence.setLocal({ ...base, user: { name: profile.name, color: profile.color } });
+		}
 	}
 
-	#localBase() {
-		const state = this.presence.opened.getLocalState() as {
-			user: { name: string; color: string };
-			page: string | null;
-			role: 'edit' | 'view';
-		};
-		return { user: state.user, page: state.page, role: state.role };
+	/** This person's presence without the caret; null once the space is closing. */
+	#localBase(): Omit<PresenceState, 'cursor'> | null {
+		if (this.#destroyed) return null;
+		const state = checkPresence(this.presence.opened.getLocalState());
+		return state === null ? null : { user: state.user, page: state.page, role: state.role };
 	}
 
 	pause() {

@@ -108,13 +108,12 @@ export class Presence {
 		this.sealed.destroy();
 	}
 
-	#onOpenedChange = (changes: Changes, origin: unknown) => {
+	#onOpenedChange = (_changes: Changes, origin: unknown) => {
 		if (origin === 'local') {
 			const state = this.opened.getLocalState();
 			this.sealed.setLocalState(state === null ? null : { s: sealPresence(this.#readKey, state) });
 		}
 		for (const listener of this.#listeners) listener(this.peers());
-		void changes;
 	};
 
 	// Renewals (every 15 s) arrive as updates without a change; they keep the mirror's copy
