@@ -10,7 +10,7 @@ import { createSigner, createVerifier } from '../src/lib/crypto/signing';
 import { Bridge } from '../src/lib/log/bridge';
 import { createLogDoc } from '../src/lib/log/log-doc';
 import { Presence } from '../src/lib/sync/presence';
-import { roomName, SpaceTransport } from '../src/lib/sync/space-transport';
+import { SpaceTransport } from '../src/lib/sync/space-transport';
 
 const now = () => performance.timeOrigin + performance.now();
 
@@ -106,7 +106,6 @@ export async function startPeer(
 	});
 	const text = content.getText('bench');
 	watch(text, arrivals);
-	void roomName;
 	return {
 		text,
 		arrivals,

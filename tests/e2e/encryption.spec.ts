@@ -6,6 +6,7 @@ import { initSpace } from '../../src/lib/doc/space';
 import { prosemirrorJSONToYXmlFragment } from 'y-prosemirror';
 import { contentSchema } from '../../src/lib/editor/extensions';
 import { createSpace, editor, titleInput, treeItem } from './helpers';
+import { shareLink } from './peers';
 
 const spaceId = (page: Page) => new URL(page.url()).searchParams.get('id') as string;
 
@@ -79,13 +80,6 @@ async function copyLog(from: Page, to: Page, topic: string) {
 		},
 		{ name: `cp-log-${topic}`, records }
 	);
-}
-
-async function shareLink(page: Page, label: 'Edit link' | 'View link'): Promise<string> {
-	await page.getByRole('button', { name: 'Share', exact: true }).click();
-	const value = await page.getByRole('dialog').getByLabel(label, { exact: true }).inputValue();
-	await page.getByRole('button', { name: 'Done' }).click();
-	return value;
 }
 
 async function person(browser: Browser, baseURL: string | undefined) {

@@ -135,7 +135,10 @@ export class SpaceTransport {
 		globalThis.addEventListener?.('online', this.#report);
 		globalThis.addEventListener?.('offline', this.#report);
 		// A peer's channel opening and its first sync have no event of their own on the provider.
-		this.#timer = setInterval(this.#report, POLL_MS);
+		this.#timer = setInterval(() => {
+			this.#giveUpStalled();
+			this.#report();
+		}, POLL_MS);
 		this.#report();
 	}
 
@@ -163,7 +166,6 @@ export class SpaceTransport {
 
 	#report = () => {
 		if (this.#destroyed) return;
-		this.#giveUpStalled();
 		const status = this.status;
 		const key = JSON.stringify(status);
 		if (key === this.#last) return;
