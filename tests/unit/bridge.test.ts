@@ -38,6 +38,37 @@ const snapshot = (doc: Y.Doc) =>
 	JSON.stringify({ pages: doc.getMap('pages').toJSON(), meta: doc.getMap('meta').toJSON() });
 
 describe('bridge', () => {
+	it('seals a change after a quiet moment at once, and a fast burst as one envelope per window', async () => {
+		const cap = capability.fromSecret(capability.newSecret());
+		const content = createContentDoc();
+		const log = createLogDoc();
+		const bridge = await Bridge.create({
+			content,
+			log,
+			cap,
+			signer: await createSigner(cap.signSeed),
+			verifier: await createVerifier(cap.signPk),
+			coalesceMs: 1_000,
+			idleMs: 60_000
+		});
+		const text = content.getText('t');
+		const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+		const started = performance.now();
+		text.insert(0, 'a');
+		while (logArray(log).length === 0) await sleep(1);
+		// Sealed without waiting for the window (generous bound for a loaded machine).
+		expect(performance.now() - started).toBeLessThan(500);
+		for (let i = 0; i < 10; i++) {
+			text.insert(text.length, 'b');
+			await sleep(2);
+		}
+		expect(logArray(log).length).toBe(1); // inside the window: waiting
+		await sleep(1_100);
+		expect(logArray(log).length).toBe(2); // the whole burst, one envelope
+		await bridge.settled();
+		bridge.destroy();
+	});
+
 	it('seals coalesced local edits and a second replica opens them; the log holds no plaintext', async () => {
 		const cap = capability.fromSecret(capability.newSecret());
 		const a = await replica(cap);
