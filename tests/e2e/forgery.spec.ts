@@ -91,6 +91,11 @@ test('a viewer forging entries from the console changes nothing for anyone else'
 	await expect.poll(async () => (await stats()).reseals).toBeGreaterThan(0);
 	expect(await text(a.page)).toBe(before.text);
 	expect(await treeOutline(a.page)).toEqual(before.tree);
+	await a.page.getByTestId('sync-status').click();
+	await expect(a.page.getByTestId('ignored')).toContainText(
+		/Ignored \d+ malformed or forged\s+messages/
+	);
+	await a.page.keyboard.press('Escape');
 
 	// A newcomer still receives the whole space, and not the replayed text.
 	await join(b.page, await shareLink(a.page, 'Edit link'));

@@ -63,6 +63,7 @@ export class Bridge {
 	/** When local changes were last sealed: the next seal waits until a window has passed. */
 	#lastFlush = -Infinity;
 	#flushQueued = false;
+	readonly #rejectionListeners = new Set<(reason: Reason) => void>();
 	#idleTimer: ReturnType<typeof setTimeout> | null = null;
 	/** One chain for all async work, so it runs in order and `settled()` can wait for it. */
 	#work: Promise<void> = Promise.resolve();
@@ -319,6 +320,13 @@ export class Bridge {
 	#reject(reason: Reason, entry: unknown) {
 		this.stats.rejected[reason] = (this.stats.rejected[reason] ?? 0) + 1;
 		if (typeof entry === 'object' && entry !== null) this.#rejectedEntries.add(entry);
+		for (const listener of this.#rejectionListeners) listener(reason);
+	}
+
+	/** Called for every entry refused (forged, malformed, too big); returns an unsubscribe. */
+	onRejected(listener: (reason: Reason) => void): () => void {
+		this.#rejectionListeners.add(listener);
+		return () => this.#rejectionListeners.delete(listener);
 	}
 
 	#enqueue(task: () => Promise<void>): Promise<void> {

@@ -68,6 +68,7 @@ export class SpaceSession {
 	#keyringTimer: ReturnType<typeof setTimeout> | null = null;
 	#unsubscribe: (() => void) | null = null;
 	#sync: SpaceSync | null = null;
+	#unrejected: (() => void) | null = null;
 
 	private constructor(core: Core) {
 		this.#core = core;
@@ -105,6 +106,9 @@ export class SpaceSession {
 		this.damaged = this.#core.store.report.damaged;
 		this.#doc.on('update', this.#onUpdate);
 		bodiesMap(this.#doc).observeDeep(this.#onBodyChange);
+		this.#unrejected = this.#core.bridge.onRejected(() => {
+			this.rejected = this.#countRejected();
+		});
 		this.#unsubscribe = spaceEvents.subscribe((event) => {
 			if (event.type === 'deleted' && event.id === this.id) {
 				this.deleted = true;
@@ -182,8 +186,7 @@ export class SpaceSession {
 		this.visible = view.visible;
 		this.name = space.spaceName(this.#doc);
 		this.empty = logArray(this.#core.log).length === 0;
-		const rejected = this.#core.bridge.stats.rejected;
-		this.rejected = Object.values(rejected).reduce((a, b) => a + (b ?? 0), 0);
+		this.rejected = this.#countRejected();
 	}
 
 	/** The edit link (editors only) and the view link, as fragments without '#'. */
@@ -193,6 +196,11 @@ export class SpaceSession {
 			edit: cap.kind === 'edit' ? links.format(cap) : null,
 			view: links.format(toView(cap))
 		};
+	}
+
+	#countRejected(): number {
+		const rejected = this.#core.bridge.stats.rejected;
+		return Object.values(rejected).reduce((a, b) => a + (b ?? 0), 0);
 	}
 
 	/** Tells the others which page this person is on. */
@@ -337,6 +345,8 @@ export class SpaceSession {
 	async destroy() {
 		this.#unsubscribe?.();
 		this.#unsubscribe = null;
+		this.#unrejected?.();
+		this.#unrejected = null;
 		globalThis.removeEventListener?.('pagehide', this.#onPageHide);
 		if (this.#keyringTimer !== null) {
 			clearTimeout(this.#keyringTimer);
