@@ -79,6 +79,9 @@ test('two tabs of the same space stay in sync', async ({ page, context }) => {
 	await page.keyboard.type('from the first tab');
 	// The other tab shows this one's caret (with its name), so compare the text alone.
 	await expect.poll(() => text(other)).toBe('from the first tab');
+	// The first tab's caret shows in the second, marked as this browser's own.
+	await expect(other.locator('.remote-caret-label')).toHaveText(/\(other tab\)$/);
+	await expect(other.getByTestId('peer')).toHaveCount(0);
 	await editor(other).click();
 	await other.keyboard.press('End');
 	await other.keyboard.type(' and the second');

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import * as awarenessProtocol from 'y-protocols/awareness';
 import * as syncProtocol from 'y-protocols/sync';
 import * as Y from 'yjs';
-import { openPresence, sealPresence } from '../../src/lib/crypto/presence';
+import { deviceTag, openPresence, sealPresence } from '../../src/lib/crypto/presence';
 import {
 	buildDefaults,
 	checkConfig,
@@ -132,7 +132,8 @@ describe('sealed presence', () => {
 				clientId: alice.sealed.clientID,
 				user: { name: 'Alice', color: '#0090ff' },
 				page: 'page-1',
-				role: 'edit'
+				role: 'edit',
+				self: false
 			}
 		]);
 		expect(eve.peers()).toEqual([]);
@@ -146,6 +147,51 @@ describe('sealed presence', () => {
 		);
 		expect(bob.peers()).toEqual([]);
 		for (const p of [alice, bob, eve]) p.destroy();
+	});
+});
+
+describe('presence across tabs of one browser', () => {
+	it('marks the same browser as "self" and labels its caret, per space only', () => {
+		const key = nacl.randomBytes(32);
+		const secret = nacl.randomBytes(16);
+		expect(deviceTag(secret, 'space-a')).toBe(deviceTag(secret, 'space-a'));
+		expect(deviceTag(secret, 'space-a')).not.toBe(deviceTag(secret, 'space-b'));
+		expect(deviceTag(secret, 'space-a')).toMatch(/^[0-9a-f]{16}$/);
+		const make = () => new Presence(new Y.Doc(), new Y.Doc(), key);
+		const tabOne = make();
+		const tabTwo = make();
+		const other = make();
+		tabOne.setLocal({
+			user: { name: 'Ada', color: '#0090ff' },
+			page: null,
+			role: 'edit',
+			device: deviceTag(secret, 's')
+		});
+		tabTwo.setLocal({
+			user: { name: 'Ada', color: '#0090ff' },
+			page: null,
+			role: 'edit',
+			device: deviceTag(secret, 's')
+		});
+		other.setLocal({
+			user: { name: 'Bo', color: '#30a46c' },
+			page: null,
+			role: 'edit',
+			device: deviceTag(nacl.randomBytes(16), 's')
+		});
+		for (const from of [tabOne, other]) {
+			awarenessProtocol.applyAwarenessUpdate(
+				tabTwo.sealed,
+				awarenessProtocol.encodeAwarenessUpdate(from.sealed, [from.sealed.clientID]),
+				'remote'
+			);
+		}
+		const peers = tabTwo.peers();
+		expect(peers.map((p) => [p.user.name, p.self])).toEqual([
+			['Ada (other tab)', true],
+			['Bo', false]
+		]);
+		for (const p of [tabOne, tabTwo, other]) p.destroy();
 	});
 });
 

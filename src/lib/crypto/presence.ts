@@ -3,7 +3,7 @@
 // so a blind relay or a signaling server sees none of it. Not signed: viewers have presence
 // too and cannot sign; anyone who can read the space could also claim a name in it.
 import nacl from 'tweetnacl';
-import { concat, fromB64url, toB64url, utf8 } from './bytes';
+import { concat, fromB64url, toB64url, toHex, utf8 } from './bytes';
 
 const NONCE = 24;
 /** A presence state is a name, a colour, a page and a caret: a few hundred bytes. */
@@ -28,4 +28,14 @@ export function openPresence(readKey: Uint8Array, sealed: unknown): unknown {
 		// reason: it opened under the key but is not JSON: treated like any unreadable state.
 		return null;
 	}
+}
+
+/**
+ * This browser's tag in one space: the first 8 bytes of
+ * SHA-512(utf8("commonplace/v1/device") ‖ deviceSecret ‖ utf8(topic)), in hex. Equal for every
+ * tab of this browser in that space; unlinkable across spaces.
+ */
+export function deviceTag(deviceSecret: Uint8Array, topic: string): string {
+	const digest = nacl.hash(concat(utf8('commonplace/v1/device'), deviceSecret, utf8(topic)));
+	return toHex(digest.subarray(0, 8));
 }

@@ -122,7 +122,8 @@ export class SpaceSession {
 				this.sync = status;
 				this.empty = logArray(this.#core.log).length === 0;
 			},
-			onPeers: (peers) => (this.peers = peers)
+			// Your own other tabs are not "people here" (the sync panel counts them as tabs).
+			onPeers: (peers) => (this.peers = peers.filter((peer) => !peer.self))
 		});
 		exposeForDebugging(this.#core);
 	}

@@ -3,7 +3,8 @@
 // so it does not delay opening it). Pausing disconnects from peers and signaling; edits keep
 // being saved on the device and merge when sync resumes.
 import type { Capability } from '../crypto/capability';
-import { loadNetwork, type Profile } from '../storage/settings';
+import { deviceTag } from '../crypto/presence';
+import { loadDeviceSecret, loadNetwork, type Profile } from '../storage/settings';
 import { checkPresence, Presence, type Peer, type PresenceState } from '../sync/presence';
 import type { SpaceTransport, SyncStatus } from '../sync/space-transport';
 import type { Core } from './space-core';
@@ -41,7 +42,8 @@ export class SpaceSync {
 		this.presence.setLocal({
 			user: { name: profile.name, color: profile.color },
 			page: null,
-			role: cap.kind === 'edit' ? 'edit' : 'view'
+			role: cap.kind === 'edit' ? 'edit' : 'view',
+			device: deviceTag(loadDeviceSecret(), core.id)
 		});
 		this.#unsubscribe = this.presence.subscribe(callbacks.onPeers);
 		void this.#connect();
@@ -85,7 +87,9 @@ export class SpaceSync {
 	#localBase(): Omit<PresenceState, 'cursor'> | null {
 		if (this.#destroyed) return null;
 		const state = checkPresence(this.presence.opened.getLocalState());
-		return state === null ? null : { user: state.user, page: state.page, role: state.role };
+		if (state === null) return null;
+		const { user, page, role, device } = state;
+		return { user, page, role, ...(device === undefined ? {} : { device }) };
 	}
 
 	pause() {

@@ -1,8 +1,10 @@
 // This device's own settings, in localStorage (small, read synchronously at start): how to
 // reach peers, and how this person appears to them. Never synced, never in a link.
+import { fromHex, toHex } from '../crypto/bytes';
 import { buildDefaults, parseConfig, type NetworkConfig } from '../sync/network-config';
 
 const NETWORK_KEY = 'cp-network';
+const DEVICE_KEY = 'cp-device';
 const PROFILE_KEY = 'cp-profile';
 
 export interface Profile {
@@ -100,4 +102,22 @@ export function loadProfile(): Profile {
 
 export function saveProfile(profile: Profile): void {
 	write(PROFILE_KEY, { ...profile, name: profile.name.trim().slice(0, 40) });
+}
+
+/**
+ * A random secret of this browser profile, never sent anywhere: presence carries only a tag
+ * derived from it per space (crypto/presence.deviceTag), so tabs recognise each other.
+ */
+export function loadDeviceSecret(): Uint8Array {
+	const stored = read(DEVICE_KEY);
+	const known = typeof stored === 'string' ? fromHex(stored) : null;
+	if (known !== null && known.length === 16) return known;
+	const secret = crypto.getRandomValues(new Uint8Array(16));
+	try {
+		write(DEVICE_KEY, toHex(secret));
+	} catch (error) {
+		// reason: without storage each tab gets its own secret and shows the others as people.
+		console.warn(error);
+	}
+	return secret;
 }

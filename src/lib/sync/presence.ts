@@ -17,6 +17,11 @@ export interface PresenceState {
 	user: PresenceUser;
 	page: string | null;
 	role: 'edit' | 'view';
+	/**
+	 * The same for every tab of one browser in one space, different across spaces (see
+	 * `storage/settings.deviceTag`): lets a tab tell "you, in another tab" from another person.
+	 */
+	device?: string;
 	cursor?: { anchor: unknown; head: unknown } | null;
 }
 
@@ -25,6 +30,8 @@ export interface Peer {
 	user: PresenceUser;
 	page: string | null;
 	role: 'edit' | 'view';
+	/** This browser, in another tab. */
+	self: boolean;
 }
 
 const COLOR = /^#[0-9a-f]{6}$/i;
@@ -45,6 +52,9 @@ export function checkPresence(value: unknown): PresenceState | null {
 	const page = typeof record.page === 'string' && record.page.length <= 64 ? record.page : null;
 	const role = record.role === 'edit' ? 'edit' : 'view';
 	const state: PresenceState = { user: { name, color }, page, role };
+	if (typeof record.device === 'string' && /^[0-9a-f]{1,64}$/.test(record.device)) {
+		state.device = record.device;
+	}
 	const cursor = record.cursor as Record<string, unknown> | null | undefined;
 	if (typeof cursor === 'object' && cursor !== null) {
 		const { anchor, head } = cursor;
@@ -85,13 +95,19 @@ export class Presence {
 	/** Everyone else here now, opened and checked. */
 	peers(): Peer[] {
 		const peers: Peer[] = [];
+		const mine = this.#device();
 		this.opened.getStates().forEach((value, clientId) => {
 			if (clientId === this.opened.clientID) return;
 			const state = checkPresence(value);
-			if (state !== null)
-				peers.push({ clientId, user: state.user, page: state.page, role: state.role });
+			if (state === null) return;
+			const self = mine !== undefined && state.device === mine;
+			peers.push({ clientId, user: state.user, page: state.page, role: state.role, self });
 		});
 		return peers.sort((a, b) => a.user.name.localeCompare(b.user.name) || a.clientId - b.clientId);
+	}
+
+	#device(): string | undefined {
+		return (this.opened.getLocalState() as { device?: string } | null)?.device;
 	}
 
 	subscribe(listener: (peers: Peer[]) => void): () => void {
@@ -139,6 +155,10 @@ export class Presence {
 					removed.push(clientId);
 				}
 				continue;
+			}
+			const mine = this.#device();
+			if (mine !== undefined && state.device === mine) {
+				state.user = { ...state.user, name: `${state.user.name} (other tab)` };
 			}
 			const changed = !had || JSON.stringify(states.get(clientId)) !== JSON.stringify(state);
 			states.set(clientId, state);
