@@ -129,7 +129,11 @@ export class SpaceTransport {
 			client.on('connect', this.#report);
 			client.on('disconnect', this.#report);
 		}
-		this.provider.on('peers', this.#report);
+		this.provider.on('peers', ({ removed }) => {
+			// A peer that left mid-transfer leaves no progress behind.
+			if (removed.length > 0) this.#receiving = null;
+			this.#report();
+		});
 		this.provider.on('synced', this.#report);
 		this.provider.on('status', this.#report);
 		globalThis.addEventListener?.('online', this.#report);
