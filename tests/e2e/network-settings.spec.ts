@@ -109,3 +109,25 @@ test('a name is asked once, others see it with the page, and the share dialog dr
 	await expect(b.page.getByText('Others here see you as')).toHaveCount(0);
 	await expect(b.page.getByRole('button', { name: /You appear to others as Bo/ })).toBeVisible();
 });
+
+test('servers and name saved in another tab apply to an open space at once', async ({
+	browser
+}) => {
+	signal = await signalingServer();
+	const a = await person(browser, ['ws://127.0.0.1:9'], 'Ada');
+	people.push(a);
+	await createSpace(a.page, 'Live settings');
+	await expect(a.page.getByTestId('sync-status')).toHaveText('Connecting…');
+	const settings = await a.context.newPage();
+	await settings.goto('./settings/');
+	const network = settings.getByRole('region', { name: 'Network' });
+	await network.getByLabel('Signaling server 1', { exact: true }).fill(signal.url);
+	await network.getByRole('button', { name: 'Save' }).click();
+	await expect(a.page.getByTestId('sync-status')).toHaveText('Only you here');
+	const profile = settings.getByRole('region', { name: 'How others see you' });
+	await profile.getByLabel('Name').fill('Ada L.');
+	await profile.getByRole('button', { name: 'Save' }).click();
+	await expect(
+		a.page.getByRole('button', { name: /You appear to others as Ada L\./ })
+	).toBeVisible();
+});

@@ -10,7 +10,13 @@ import { buildTree, layout, type TreeNode } from '../doc/tree';
 import type { EditorState, PageEditor } from '../editor/page-editor';
 import { logArray } from '../log/log-doc';
 import * as keyring from '../storage/keyring';
-import { loadProfile, saveProfile, type Profile } from '../storage/settings';
+import {
+	loadProfile,
+	NETWORK_SETTING,
+	PROFILE_SETTING,
+	saveProfile,
+	type Profile
+} from '../storage/settings';
 import type { SaveState } from '../storage/space-store';
 import type { Peer } from '../sync/presence';
 import type { SyncStatus } from '../sync/space-transport';
@@ -116,6 +122,7 @@ export class SpaceSession {
 			}
 		});
 		globalThis.addEventListener?.('pagehide', this.#onPageHide);
+		globalThis.addEventListener?.('storage', this.#onSettingsChanged);
 		this.#refresh();
 		this.#sync = new SpaceSync(this.#core, this.profile, {
 			onStatus: (status) => {
@@ -127,6 +134,15 @@ export class SpaceSession {
 		});
 		exposeForDebugging(this.#core);
 	}
+
+	/** Settings saved in another tab apply here at once: servers reconnect, the name changes. */
+	#onSettingsChanged = (event: StorageEvent) => {
+		if (event.key === NETWORK_SETTING) this.#sync?.reconnect();
+		if (event.key === PROFILE_SETTING) {
+			this.profile = loadProfile();
+			this.#sync?.setProfile(this.profile);
+		}
+	};
 
 	/** The tab is going away: seal waiting changes now, synchronously. */
 	#onPageHide = () => this.#core.bridge.flushNow();
@@ -349,6 +365,7 @@ export class SpaceSession {
 		this.#unrejected?.();
 		this.#unrejected = null;
 		globalThis.removeEventListener?.('pagehide', this.#onPageHide);
+		globalThis.removeEventListener?.('storage', this.#onSettingsChanged);
 		if (this.#keyringTimer !== null) {
 			clearTimeout(this.#keyringTimer);
 			this.#keyringTimer = null;

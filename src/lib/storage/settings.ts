@@ -3,9 +3,10 @@
 import { fromHex, toHex } from '../crypto/bytes';
 import { buildDefaults, parseConfig, type NetworkConfig } from '../sync/network-config';
 
-const NETWORK_KEY = 'cp-network';
+/** localStorage keys; a `storage` event with one of them means another tab changed it. */
+export const NETWORK_SETTING = 'cp-network';
+export const PROFILE_SETTING = 'cp-profile';
 const DEVICE_KEY = 'cp-device';
-const PROFILE_KEY = 'cp-profile';
 
 export interface Profile {
 	name: string;
@@ -61,13 +62,13 @@ function write(key: string, value: unknown): void {
 }
 
 export function loadNetwork(): NetworkConfig {
-	return parseConfig(read(NETWORK_KEY)) ?? networkDefaults;
+	return parseConfig(read(NETWORK_SETTING)) ?? networkDefaults;
 }
 
 /** Saves a configuration that `checkConfig` accepted; null restores the build's defaults. */
 export function saveNetwork(config: NetworkConfig | null): void {
-	if (config === null) globalThis.localStorage?.removeItem(NETWORK_KEY);
-	else write(NETWORK_KEY, config);
+	if (config === null) globalThis.localStorage?.removeItem(NETWORK_SETTING);
+	else write(NETWORK_SETTING, config);
 }
 
 function pick<T>(items: readonly T[]): T {
@@ -76,7 +77,7 @@ function pick<T>(items: readonly T[]): T {
 }
 
 export function loadProfile(): Profile {
-	const stored = read(PROFILE_KEY) as Partial<Profile> | null;
+	const stored = read(PROFILE_SETTING) as Partial<Profile> | null;
 	if (
 		stored !== null &&
 		typeof stored.name === 'string' &&
@@ -92,7 +93,7 @@ export function loadProfile(): Profile {
 	}
 	const profile = { name: `Guest ${pick(ANIMALS)}`, color: pick(PALETTE), chosen: false };
 	try {
-		write(PROFILE_KEY, profile);
+		write(PROFILE_SETTING, profile);
 	} catch (error) {
 		// reason: without storage the guest name just changes next time; nothing is lost.
 		console.warn(error);
@@ -101,7 +102,7 @@ export function loadProfile(): Profile {
 }
 
 export function saveProfile(profile: Profile): void {
-	write(PROFILE_KEY, { ...profile, name: profile.name.trim().slice(0, 40) });
+	write(PROFILE_SETTING, { ...profile, name: profile.name.trim().slice(0, 40) });
 }
 
 /**
