@@ -78,6 +78,26 @@ describe('checkPeerMessage', () => {
 			encoding.writeVarUint8Array(e, encoding.toUint8Array(inner));
 			expect(checkPeerMessage(encoding.toUint8Array(e)).ok, text).toBe(false);
 		}
+		// A flood of states, and one oversized state.
+		const awarenessMessage = (states: Array<[number, string]>) => {
+			const inner = encoding.createEncoder();
+			encoding.writeVarUint(inner, states.length);
+			for (const [client, json] of states) {
+				encoding.writeVarUint(inner, client);
+				encoding.writeVarUint(inner, 1);
+				encoding.writeVarString(inner, json);
+			}
+			const e = encoding.createEncoder();
+			encoding.writeVarUint(e, 1);
+			encoding.writeVarUint8Array(e, encoding.toUint8Array(inner));
+			return encoding.toUint8Array(e);
+		};
+		const many = Array.from({ length: 1_001 }, (_, i): [number, string] => [i, '{"s":"x"}']);
+		expect(checkPeerMessage(awarenessMessage(many)).ok).toBe(false);
+		expect(checkPeerMessage(awarenessMessage(many.slice(0, 1_000))).ok).toBe(true);
+		expect(
+			checkPeerMessage(awarenessMessage([[1, JSON.stringify({ s: 'x'.repeat(9_000) })]])).ok
+		).toBe(false);
 		// A sync update that is not a Yjs update.
 		const broken = syncMessage((e) =>
 			syncProtocol.writeUpdate(e, new Uint8Array([0xff, 0xff, 0xff]))

@@ -49,14 +49,25 @@ export function checkPeerMessage(message: Uint8Array): PeerMessageCheck {
 	}
 }
 
-/** Throws unless `update` reads as y-protocols awareness states (JSON objects or null). */
+/** More people than this in one update is a flood, not a meeting. */
+const MAX_AWARENESS_STATES = 1_000;
+/** A sealed presence state is a few hundred characters; this leaves room and no more. */
+const MAX_AWARENESS_STATE_CHARS = 8 * 1024;
+
+/**
+ * Throws unless `update` reads as y-protocols awareness states (JSON objects or null), of a
+ * sane number and size: every state is kept by y-webrtc and opened by the presence mirror.
+ */
 export function checkAwarenessUpdate(update: Uint8Array) {
 	const decoder = decoding.createDecoder(update);
 	const count = decoding.readVarUint(decoder);
+	if (count > MAX_AWARENESS_STATES) throw new Error('Too many awareness states');
 	for (let i = 0; i < count; i++) {
 		decoding.readVarUint(decoder);
 		decoding.readVarUint(decoder);
-		const state: unknown = JSON.parse(decoding.readVarString(decoder));
+		const text = decoding.readVarString(decoder);
+		if (text.length > MAX_AWARENESS_STATE_CHARS) throw new Error('An awareness state too large');
+		const state: unknown = JSON.parse(text);
 		if (state !== null && (typeof state !== 'object' || Array.isArray(state))) {
 			throw new Error('An awareness state must be an object or null');
 		}
