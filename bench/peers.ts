@@ -20,6 +20,8 @@ export interface PeerHandle {
 	connected(): number;
 	/** Arrival time of each `|n|` marker seen in remote changes. */
 	arrivals: Map<number, number>;
+	/** Bytes taken in from peers (sealed mode). */
+	bytesReceived(): number;
 	/** When the first peer connected, and when the first remote log (or doc) change landed. */
 	marks: { connected?: number; firstData?: number; receiving?: number };
 	destroy(): Promise<void>;
@@ -62,6 +64,7 @@ export async function startPeer(
 			text,
 			arrivals,
 			marks,
+			bytesReceived: () => 0,
 			connected: () => [...(room()?.webrtcConns.values() ?? [])].filter((c) => c.connected).length,
 			async destroy() {
 				provider.destroy();
@@ -110,6 +113,7 @@ export async function startPeer(
 		text,
 		arrivals,
 		marks,
+		bytesReceived: () => transport.bytesReceived,
 		connected: () => peers,
 		async destroy() {
 			await transport.destroy();
@@ -167,6 +171,10 @@ export async function peerFill(bytes: number) {
 
 export function peerMarks() {
 	return (peer as PeerHandle).marks;
+}
+
+export function peerBytesReceived(): number {
+	return (peer as PeerHandle).bytesReceived();
 }
 
 export function peerTextLength(): number {

@@ -326,6 +326,43 @@ async function newcomerSync(url) {
 	}
 }
 
+/** A newcomer meets three peers that all hold a 5 MB space: time, and bytes it takes in. */
+async function newcomerAmongThree(url) {
+	const secret = randomSecret();
+	const holders = [await peerPage('sealed', secret, url)];
+	const newcomer = [];
+	try {
+		const length = await holders[0].page.evaluate(() => window.bench.peerFill(5 * 1024 * 1024));
+		for (let i = 0; i < 2; i++) holders.push(await peerPage('sealed', secret, url));
+		await until(async () => {
+			const lengths = await Promise.all(
+				holders.map((p) => p.page.evaluate(() => window.bench.peerTextLength()))
+			);
+			return lengths.every((l) => l >= length);
+		}, 'three holders of the space');
+		await connectedAll(holders, 2);
+		const b = await benchPage();
+		newcomer.push(b);
+		const started = Date.now();
+		await b.page.evaluate(([s, u]) => window.bench.peerStart('sealed', s, u), [secret, url]);
+		await until(
+			async () => (await b.page.evaluate(() => window.bench.peerTextLength())) >= length,
+			'the newcomer to hold the whole space'
+		);
+		const ms = Date.now() - started;
+		// Let the other peers' answers land too, then count everything that came in.
+		await until(
+			async () => (await b.page.evaluate(() => window.bench.peerConnected())) >= 3,
+			'the newcomer to meet all three'
+		);
+		await b.page.waitForTimeout(2_000);
+		const received = await b.page.evaluate(() => window.bench.peerBytesReceived());
+		return { ms, received, bytes: length };
+	} finally {
+		for (const peer of [...holders, ...newcomer]) await peer.context.close();
+	}
+}
+
 /** Five peers type at once; time from the last edit until every peer has every edit. */
 async function fivePeers(url) {
 	const secret = randomSecret();
@@ -371,6 +408,7 @@ async function networkMetrics() {
 		const sealed = await editLatency('sealed', signal.url);
 		const newcomer = await newcomerSync(signal.url);
 		const five = await fivePeers(signal.url);
+		const crowd = await newcomerAmongThree(signal.url);
 		return [
 			{
 				name: 'edit → visible in the other browser, p50 (sealed, app sync path)',
@@ -393,6 +431,20 @@ async function networkMetrics() {
 			{
 				name: `newcomer's first sync of a ${(newcomer.bytes / 1048576).toFixed(1)} MB space (sealed, chunked)`,
 				value: newcomer.ms,
+				unit: 'ms',
+				target: 3000
+			},
+			{
+				name: `newcomer meeting 3 peers that hold a ${(crowd.bytes / 1048576).toFixed(1)} MB space: bytes taken in`,
+				value: round(crowd.received / 1048576, 2),
+				unit: 'MB',
+				target: round((crowd.bytes / 1048576) * 1.5, 2),
+				baseline: round(crowd.bytes / 1048576, 2),
+				baselineName: 'the space itself (once)'
+			},
+			{
+				name: 'newcomer meeting 3 peers: time to hold the whole space',
+				value: crowd.ms,
 				unit: 'ms',
 				target: 3000
 			},

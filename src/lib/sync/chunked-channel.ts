@@ -33,6 +33,13 @@ export interface ChannelHooks {
 	 * Bigger frames are much faster: each data-channel message costs a lot more than its bytes.
 	 */
 	maxMessageSize?(): number | undefined;
+	/**
+	 * Sees every outgoing message first; false holds it back, and the hook sends a replacement
+	 * later through `send` (see first-sync-gate.ts).
+	 */
+	outgoing?(message: Uint8Array, send: (replacement: Uint8Array) => void): boolean;
+	/** The channel closed. */
+	onClose?(): void;
 }
 
 /** The part of RTCDataChannel this module uses, so tests can pair two fakes. */
@@ -92,6 +99,7 @@ export class ChunkedChannel {
 		};
 		raw.onclose = (event) => {
 			this.#drop();
+			this.#hooks.onClose?.();
 			this.onclose?.(event);
 		};
 		raw.onerror = (event) => this.onerror?.(event);
@@ -121,6 +129,12 @@ export class ChunkedChannel {
 	send(data: unknown) {
 		if (this.#closed) throw new Error('The channel is closed');
 		const bytes = toBytes(data);
+		const proceed = this.#hooks.outgoing?.(bytes, (replacement) => this.#send(replacement));
+		if (proceed !== false) this.#send(bytes);
+	}
+
+	#send(bytes: Uint8Array) {
+		if (this.#closed) throw new Error('The channel is closed');
 		if (bytes.byteLength > MAX_MESSAGE_BYTES) throw new RangeError('Message too large');
 		const size = this.#chunkBytes();
 		if (bytes.byteLength < size) {
@@ -141,6 +155,7 @@ export class ChunkedChannel {
 
 	close() {
 		this.#drop();
+		this.#hooks.onClose?.();
 		this.#raw.close();
 	}
 

@@ -1,11 +1,14 @@
 // One space on the network: y-webrtc's WebrtcProvider on the log doc (ciphertext only), room
 // `cp1-<topic>`, password b64url(relayKey), data channels wrapped so any message size crosses
 // and every peer message is checked first. It reports one status the UI can say in words.
+import * as encoding from 'lib0/encoding';
+import * as syncProtocol from 'y-protocols/sync';
 import { WebrtcProvider } from 'y-webrtc';
 import type * as Y from 'yjs';
 import { toB64url } from '../crypto/bytes';
 import type { RelayCapability } from '../crypto/capability';
 import type { ChannelHooks } from './chunked-channel';
+import { FirstSyncGate } from './first-sync-gate';
 import type { NetworkConfig } from './network-config';
 import { checkPeerMessage } from './peer-message';
 import { guardClient, onDropped, registerRoom, type GuardableClient } from './signaling-guard';
@@ -77,34 +80,50 @@ export class SpaceTransport {
 	readonly #signaling: SignalingClient[];
 	#receiving: SyncStatus['receiving'] = null;
 	#dropped = 0;
+	#bytesReceived = 0;
 	#last = '';
 	readonly #attempts = new WeakMap<PeerConn, number>();
 	#timer: ReturnType<typeof setInterval>;
 	#destroyed = false;
 	readonly #unguard: Array<() => void> = [];
+	readonly #gate: FirstSyncGate;
 
 	constructor(options: TransportOptions) {
 		this.#options = options;
-		const webrtc = options.webrtc ?? browserWebRtc();
-		const hooks = (): ChannelHooks => ({
-			accept: (message) => {
-				const checked = checkPeerMessage(message);
-				if (!checked.ok) {
-					this.#dropped++;
-					console.warn(`Dropped a peer message: ${checked.reason}`);
-				}
-				return checked.ok;
-			},
-			onProgress: (received, total) => {
-				if (total < PROGRESS_FROM_BYTES) return;
-				this.#receiving = received < total ? { received, total } : null;
-				this.#report();
-			},
-			onViolation: (reason) => {
-				this.#dropped++;
-				console.warn(`Closed a connection that broke the framing: ${reason}`);
-			}
+		this.#gate = new FirstSyncGate(() => {
+			const encoder = encoding.createEncoder();
+			encoding.writeVarUint(encoder, 0); // y-webrtc's messageSync
+			syncProtocol.writeSyncStep1(encoder, options.log);
+			return encoding.toUint8Array(encoder);
 		});
+		const webrtc = options.webrtc ?? browserWebRtc();
+		const hooks = (): ChannelHooks => {
+			const channel = {};
+			return {
+				accept: (message) => {
+					const checked = checkPeerMessage(message);
+					if (!checked.ok) {
+						this.#dropped++;
+						console.warn(`Dropped a peer message: ${checked.reason}`);
+					} else {
+						this.#bytesReceived += message.length;
+						this.#gate.incoming(channel, message);
+					}
+					return checked.ok;
+				},
+				outgoing: (message, send) => this.#gate.outgoing(channel, message, send),
+				onClose: () => this.#gate.closed(channel),
+				onProgress: (received, total) => {
+					if (total < PROGRESS_FROM_BYTES) return;
+					this.#receiving = received < total ? { received, total } : null;
+					this.#report();
+				},
+				onViolation: (reason) => {
+					this.#dropped++;
+					console.warn(`Closed a connection that broke the framing: ${reason}`);
+				}
+			};
+		};
 		this.provider = new WebrtcProvider(roomName(options.cap), options.log, {
 			signaling: options.network.signaling,
 			password: toB64url(options.cap.relayKey),
@@ -144,6 +163,11 @@ export class SpaceTransport {
 			this.#report();
 		}, POLL_MS);
 		this.#report();
+	}
+
+	/** Bytes of peer messages taken in since opening (for benchmarks and the curious). */
+	get bytesReceived(): number {
+		return this.#bytesReceived;
 	}
 
 	get status(): SyncStatus {
@@ -206,6 +230,7 @@ export class SpaceTransport {
 		globalThis.removeEventListener?.('online', this.#report);
 		globalThis.removeEventListener?.('offline', this.#report);
 		for (const undo of this.#unguard) undo();
+		this.#gate.destroy();
 		this.provider.destroy();
 		// y-webrtc removes the room once its key is derived; wait for that and one more turn.
 		await this.provider.key;
