@@ -5,7 +5,7 @@ import * as Y from 'yjs';
 import { fromHex } from '../src/lib/crypto/bytes';
 import { fromSecret, newSecret, type EditCapability } from '../src/lib/crypto/capability';
 import * as envelope from '../src/lib/crypto/envelope';
-import { createSigner, createVerifier } from '../src/lib/crypto/signing';
+import { createSigner, createVerifier, signingKeys } from '../src/lib/crypto/signing';
 import { Bridge } from '../src/lib/log/bridge';
 import { createLogDoc, logArray } from '../src/lib/log/log-doc';
 import { storedOf } from '../src/lib/session/space-core';
@@ -110,8 +110,7 @@ export async function compaction() {
 		content,
 		log,
 		cap,
-		signer: await createSigner(cap.signSeed),
-		verifier: await createVerifier(cap.signPk),
+		...(await signingKeys(cap)),
 		idleMs: 3_600_000
 	});
 	const before = { entries: logArray(log).length, bytes: Y.encodeStateAsUpdate(log).length };

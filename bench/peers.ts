@@ -6,7 +6,7 @@ import { WebrtcProvider } from 'y-webrtc';
 import * as Y from 'yjs';
 import { fromHex, toB64url } from '../src/lib/crypto/bytes';
 import { fromSecret } from '../src/lib/crypto/capability';
-import { createSigner, createVerifier } from '../src/lib/crypto/signing';
+import { signingKeys } from '../src/lib/crypto/signing';
 import { Bridge } from '../src/lib/log/bridge';
 import { createLogDoc } from '../src/lib/log/log-doc';
 import { Presence } from '../src/lib/sync/presence';
@@ -78,8 +78,7 @@ export async function startPeer(
 		content,
 		log,
 		cap,
-		signer: await createSigner(cap.signSeed),
-		verifier: await createVerifier(cap.signPk)
+		...(await signingKeys(cap))
 	});
 	const presence = new Presence(log, content, cap.readKey);
 	let peers = 0;

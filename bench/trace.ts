@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import * as Y from 'yjs';
 import { fromSecret, newSecret } from '../src/lib/crypto/capability';
-import { createSigner, createVerifier } from '../src/lib/crypto/signing';
+import { createVerifier, signingKeys } from '../src/lib/crypto/signing';
 import { Bridge } from '../src/lib/log/bridge';
 import { createLogDoc, logArray } from '../src/lib/log/log-doc';
 
@@ -52,8 +52,7 @@ export async function runTrace(path: string) {
 		content,
 		log,
 		cap,
-		signer: await createSigner(cap.signSeed),
-		verifier: await createVerifier(cap.signPk),
+		...(await signingKeys(cap)),
 		idleMs: 3_600_000
 	});
 	start = performance.now();

@@ -5,7 +5,7 @@ import * as Y from 'yjs';
 import { concat, utf8 } from '../../src/lib/crypto/bytes';
 import * as capability from '../../src/lib/crypto/capability';
 import * as envelope from '../../src/lib/crypto/envelope';
-import { createSigner, createVerifier } from '../../src/lib/crypto/signing';
+import { createSigner, signingKeys } from '../../src/lib/crypto/signing';
 import * as pages from '../../src/lib/doc/pages';
 import { createContentDoc } from '../../src/lib/doc/schema';
 import { Bridge } from '../../src/lib/log/bridge';
@@ -16,13 +16,11 @@ async function replica(
 	log = createLogDoc()
 ) {
 	const content = createContentDoc();
-	const signer = cap.kind === 'edit' ? await createSigner(cap.signSeed) : null;
 	const bridge = await Bridge.create({
 		content,
 		log,
 		cap,
-		signer,
-		verifier: await createVerifier(cap.signPk),
+		...(await signingKeys(cap)),
 		coalesceMs: 5,
 		idleMs: 60_000
 	});
@@ -46,8 +44,7 @@ describe('bridge', () => {
 			content,
 			log,
 			cap,
-			signer: await createSigner(cap.signSeed),
-			verifier: await createVerifier(cap.signPk),
+			...(await signingKeys(cap)),
 			coalesceMs: 1_000,
 			idleMs: 60_000
 		});

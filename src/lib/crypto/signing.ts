@@ -77,3 +77,19 @@ export async function createVerifier(
 			signature.length === 64 && nacl.sign.detached.verify(message, signature, publicKey)
 	};
 }
+
+/**
+ * A capability's signing keys, made at once: a signer for an editor (null for a viewer, who
+ * cannot sign) and a verifier for anyone. What a Bridge takes.
+ */
+export async function signingKeys(
+	cap:
+		| { kind: 'edit'; signSeed: Uint8Array; signPk: Uint8Array }
+		| { kind: 'view'; signPk: Uint8Array }
+): Promise<{ signer: Signer | null; verifier: Verifier }> {
+	const [signer, verifier] = await Promise.all([
+		cap.kind === 'edit' ? createSigner(cap.signSeed) : null,
+		createVerifier(cap.signPk)
+	]);
+	return { signer, verifier };
+}

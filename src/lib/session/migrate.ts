@@ -3,7 +3,7 @@
 // under a new secret: the old data is deleted only after the new log and keyring entry are
 // stored. A Web Lock keeps two tabs from migrating the same space twice.
 import { fromSecret, newSecret } from '../crypto/capability';
-import { createSigner, createVerifier } from '../crypto/signing';
+import { signingKeys } from '../crypto/signing';
 import { createContentDoc } from '../doc/schema';
 import { spaceName } from '../doc/space';
 import { Bridge } from '../log/bridge';
@@ -39,8 +39,7 @@ async function migrate(entry: keyring.SpaceEntry): Promise<keyring.SpaceEntry> {
 		content,
 		log,
 		cap,
-		signer: await createSigner(cap.signSeed),
-		verifier: await createVerifier(cap.signPk)
+		...(await signingKeys(cap))
 	});
 	try {
 		await bridge.compact();

@@ -9,7 +9,7 @@ import {
 	type EditCapability,
 	type ViewCapability
 } from '../crypto/capability';
-import { createSigner, createVerifier } from '../crypto/signing';
+import { signingKeys } from '../crypto/signing';
 import { createContentDoc } from '../doc/schema';
 import { Bridge } from '../log/bridge';
 import { createLogDoc } from '../log/log-doc';
@@ -57,18 +57,16 @@ export async function openCore(
 	const cap = capabilityOf(entry.cap);
 	if (cap.kind === 'relay') throw new Error(RELAY_ONLY);
 	const log = createLogDoc();
-	const [store, signer, verifier] = await Promise.all([
+	const [store, keys] = await Promise.all([
 		openSpaceStore(logDbName(cap.topic), log, events),
-		cap.kind === 'edit' ? createSigner(cap.signSeed) : null,
-		createVerifier(cap.signPk)
+		signingKeys(cap)
 	]);
 	try {
 		const bridge = await Bridge.create({
 			content,
 			log,
 			cap,
-			signer,
-			verifier
+			...keys
 		});
 		const tabs = new TabChannel(`cp-tabs-${cap.topic}`, log);
 		return {

@@ -127,7 +127,7 @@ export class SpaceSession {
 		this.#sync = new SpaceSync(this.#core, this.profile, {
 			onStatus: (status) => {
 				this.sync = status;
-				this.empty = logArray(this.#core.log).length === 0;
+				this.empty = this.#logIsEmpty();
 			},
 			// Your own other tabs are not "people here" (the sync panel counts them as tabs).
 			onPeers: (peers) => (this.peers = peers.filter((peer) => !peer.self))
@@ -202,7 +202,7 @@ export class SpaceSession {
 		this.trash = view.trashed;
 		this.visible = view.visible;
 		this.name = space.spaceName(this.#doc);
-		this.empty = logArray(this.#core.log).length === 0;
+		this.empty = this.#logIsEmpty();
 		this.rejected = this.#countRejected();
 	}
 
@@ -213,6 +213,10 @@ export class SpaceSession {
 			edit: cap.kind === 'edit' ? links.format(cap) : null,
 			view: links.format(toView(cap))
 		};
+	}
+
+	#logIsEmpty(): boolean {
+		return logArray(this.#core.log).length === 0;
 	}
 
 	#countRejected(): number {
