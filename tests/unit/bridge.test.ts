@@ -96,7 +96,7 @@ describe('bridge', () => {
 		expect(logArray(viewer.log).length).toBe(0);
 	});
 
-	it('compaction replaces entries with one snapshot, and unsanctioned deletions are re-sealed', async () => {
+	it('compaction replaces entries with one snapshot, and unsanctioned deletions are put back', async () => {
 		const cap = capability.fromSecret(capability.newSecret());
 		const a = await replica(cap);
 		const b = await replica(cap);
@@ -112,23 +112,88 @@ describe('bridge', () => {
 		sync(a.log, b.log);
 		await b.bridge.settled();
 		expect(logArray(b.log).length).toBe(1);
-		expect(b.bridge.stats.reseals).toBe(0);
+		expect(b.bridge.guard.stats.deletions).toMatchObject({ covered: 10, unsanctioned: 0 });
 		expect(snapshot(b.content)).toBe(snapshot(a.content));
 
-		// A viewer (or anyone) deletes entries with no snapshot: editors write back what they hold.
+		// A viewer (or anyone) deletes entries with no snapshot: peers put back what they hold.
 		const viewer = await replica(capability.toView(cap));
 		sync(a.log, viewer.log);
 		await viewer.bridge.settled();
 		logArray(viewer.log).delete(0, logArray(viewer.log).length);
 		sync(viewer.log, b.log);
-		await b.bridge.settled();
-		expect(b.bridge.stats.reseals).toBe(1);
+		await b.bridge.maintain();
+		expect(b.bridge.guard.stats.deletions.unsanctioned).toBe(1);
+		expect(b.bridge.guard.stats.putBack).toBe(1);
 		expect(logArray(b.log).length).toBe(1);
 		const fresh = await replica(
 			cap,
 			(() => {
 				const log = createLogDoc();
 				Y.applyUpdate(log, Y.encodeStateAsUpdate(b.log));
+				return log;
+			})()
+		);
+		expect(snapshot(fresh.content)).toBe(snapshot(a.content));
+	});
+
+	it('a snapshot bigger than the byte bound is compacted once, not again every idle moment', async () => {
+		const cap = capability.fromSecret(capability.newSecret());
+		const content = createContentDoc();
+		const log = createLogDoc();
+		const bridge = await Bridge.create({
+			content,
+			log,
+			cap,
+			...(await signingKeys(cap)),
+			coalesceMs: 1,
+			idleMs: 20,
+			compactAt: { entries: 500, bytes: 2_000 }
+		});
+		for (let i = 0; i < 5; i++) {
+			pages.createPage(content, { title: `page ${i} `.repeat(200) });
+			await bridge.flush();
+		}
+		await new Promise((resolve) => setTimeout(resolve, 600));
+		await bridge.settled();
+		expect(logArray(log).length).toBe(1);
+		const once = bridge.stats.compactions;
+		await new Promise((resolve) => setTimeout(resolve, 600));
+		await bridge.settled();
+		expect(once).toBe(1);
+		expect(bridge.stats.compactions).toBe(1);
+		bridge.destroy();
+	});
+
+	it('an entry withheld from a compacting editor is sealed again by an editor who holds it', async () => {
+		const cap = capability.fromSecret(capability.newSecret());
+		const a = await replica(cap);
+		const b = await replica(cap);
+		pages.createPage(a.content, { title: 'shared' });
+		await a.bridge.settled();
+		sync(a.log, b.log);
+		await b.bridge.settled();
+		// A writes; a hostile go-between passes it on to B already deleted (content withheld).
+		pages.createPage(a.content, { title: 'withheld' });
+		await a.bridge.settled();
+		const between = createLogDoc();
+		Y.applyUpdate(between, Y.encodeStateAsUpdate(a.log));
+		logArray(between).delete(logArray(between).length - 1, 1);
+		Y.applyUpdate(b.log, Y.encodeStateAsUpdate(between, Y.encodeStateVector(b.log)));
+		await b.bridge.settled();
+		expect(snapshot(b.content)).not.toContain('withheld');
+		// B compacts: its vector covers the withheld entry's id, though B never held its content.
+		expect(await b.bridge.compact()).toBe(true);
+		sync(b.log, a.log);
+		await a.bridge.maintain();
+		expect(a.bridge.stats.reseals).toBe(1);
+		sync(a.log, b.log);
+		await b.bridge.settled();
+		expect(snapshot(b.content)).toContain('withheld');
+		const fresh = await replica(
+			capability.toView(cap),
+			(() => {
+				const log = createLogDoc();
+				Y.applyUpdate(log, Y.encodeStateAsUpdate(a.log));
 				return log;
 			})()
 		);

@@ -7,18 +7,31 @@ import * as capability from '../../src/lib/crypto/capability';
 import * as envelope from '../../src/lib/crypto/envelope';
 import * as links from '../../src/lib/crypto/links';
 import { createSigner, createVerifier } from '../../src/lib/crypto/signing';
+import * as Y from 'yjs';
 
-interface Vector {
+interface Space {
 	secret: string;
 	signPk: string;
 	readKey: string;
 	relayKey: string;
 	topic: string;
+	room: string;
 	links: { w1: string; r1: string; b1: string };
-	envelope: { nonce: string; kind: number; body: string; bytes: string };
+}
+interface EnvelopeVector {
+	space: number;
+	version: 1 | 2;
+	kind: number;
+	covers: Record<string, number> | null;
+	nonce: string;
+	body: string;
+	bytes: string;
 }
 
-const vectors = JSON.parse(readFileSync('docs/test-vectors.json', 'utf8')) as Vector[];
+const vectors = JSON.parse(readFileSync('docs/test-vectors.json', 'utf8')) as {
+	spaces: Space[];
+	envelopes: EnvelopeVector[];
+};
 const hex = (text: string) => fromHex(text) as Uint8Array;
 // An independent H(): Node's own SHA-512, not tweetnacl's.
 const H = (label: string, bytes: Uint8Array) =>
@@ -27,10 +40,14 @@ const H = (label: string, bytes: Uint8Array) =>
 	).slice(0, 32);
 
 describe('test vectors (docs/test-vectors.json)', () => {
-	it('has at least two vectors', () => expect(vectors.length).toBeGreaterThanOrEqual(2));
+	it('has spaces and both envelope versions', () => {
+		expect(vectors.spaces.length).toBeGreaterThanOrEqual(2);
+		expect(vectors.envelopes.filter((e) => e.version === 2).length).toBeGreaterThanOrEqual(2);
+		expect(vectors.envelopes.filter((e) => e.version === 1).length).toBeGreaterThanOrEqual(2);
+	});
 
-	for (const [n, v] of vectors.entries()) {
-		it(`vector ${n + 1}: derivations, links and envelope`, async () => {
+	for (const [n, v] of vectors.spaces.entries()) {
+		it(`space ${n + 1}: derivations and links`, () => {
 			const cap = capability.fromSecret(hex(v.secret));
 			// Independently recomputed from DESIGN.md §2.
 			const readKey = H('commonplace/v1/read', hex(v.secret));
@@ -40,47 +57,106 @@ describe('test vectors (docs/test-vectors.json)', () => {
 			expect(toHex(relayKey)).toBe(v.relayKey);
 			expect(toHex(signPk)).toBe(v.signPk);
 			expect(toHex(H('commonplace/v1/topic', relayKey).slice(0, 16))).toBe(v.topic);
-			expect([toHex(cap.readKey), toHex(cap.relayKey), toHex(cap.signPk), cap.topic]).toEqual([
-				v.readKey,
-				v.relayKey,
-				v.signPk,
-				v.topic
-			]);
+			expect(toHex(H('commonplace/v1/room', concat(relayKey, signPk)).slice(0, 16))).toBe(v.room);
+			expect([
+				toHex(cap.readKey),
+				toHex(cap.relayKey),
+				toHex(cap.signPk),
+				cap.topic,
+				cap.room
+			]).toEqual([v.readKey, v.relayKey, v.signPk, v.topic, v.room]);
 			expect(v.links.w1).toBe(`w1.${toB64url(hex(v.secret))}`);
 			expect(v.links.r1).toBe(`r1.${toB64url(concat(readKey, signPk))}`);
+			expect(v.links.b1).toBe(`b1.${toB64url(concat(relayKey, signPk))}`);
 			expect(links.format(cap)).toBe(v.links.w1);
 			expect(links.format(capability.toView(cap))).toBe(v.links.r1);
 			expect(links.format(capability.toRelay(cap))).toBe(v.links.b1);
+		});
+	}
 
-			// Byte layout, checked by hand: version, signature over context ‖ topic ‖ nonce ‖ ct.
-			const bytes = hex(v.envelope.bytes);
-			const nonce = hex(v.envelope.nonce);
-			expect(bytes[0]).toBe(1);
-			expect(toHex(bytes.subarray(65, 89))).toBe(v.envelope.nonce);
-			const ciphertext = bytes.subarray(89);
-			const signed = concat(utf8('commonplace/v1/envelope'), hex(v.topic), nonce, ciphertext);
-			expect(nacl.sign.detached.verify(signed, bytes.subarray(1, 65), signPk)).toBe(true);
-			const plain = nacl.secretbox.open(ciphertext, nonce, readKey) as Uint8Array;
-			expect(plain[0]).toBe(v.envelope.kind);
-			expect(toHex(plain.subarray(1))).toBe(v.envelope.body);
-
-			for (const engine of ['webcrypto', 'tweetnacl'] as const) {
-				const signer = await createSigner(cap.signSeed, engine);
-				const sealed = await envelope.seal(
-					cap,
-					signer,
-					v.envelope.kind as envelope.Kind,
-					hex(v.envelope.body),
-					nonce
+	for (const [n, v] of vectors.envelopes.entries()) {
+		it(`envelope ${n + 1} (version ${v.version}, kind ${v.kind}): layout, signature, content`, async () => {
+			const space = vectors.spaces[v.space] as Space;
+			const cap = capability.fromSecret(hex(space.secret));
+			const bytes = hex(v.bytes);
+			const nonce = hex(v.nonce);
+			const signPk = hex(space.signPk);
+			const readKey = hex(space.readKey);
+			// Byte layout, checked by hand against docs/protocol.md.
+			expect(bytes[0]).toBe(v.version);
+			const signature = bytes.subarray(1, 65);
+			if (v.version === 2) {
+				const signed = concat(
+					utf8('commonplace/v2/envelope'),
+					hex(space.topic),
+					bytes.subarray(65)
 				);
-				expect(toHex(sealed)).toBe(v.envelope.bytes);
+				expect(nacl.sign.detached.verify(signed, signature, signPk)).toBe(true);
+				expect(bytes[65]).toBe(v.kind);
+				const n = new DataView(bytes.buffer, bytes.byteOffset + 66, 4).getUint32(0);
+				const covers = bytes.subarray(70, 70 + n);
+				if (v.covers === null) expect(n).toBe(0);
+				else {
+					const expected = new Map(Object.entries(v.covers).map(([c, k]) => [Number(c), k]));
+					expect(toHex(covers)).toBe(toHex(Y.encodeStateVector(stateVectorDoc(expected))));
+					expect(envelope.decodeStateVector(covers)).toEqual(expected);
+				}
+				expect(toHex(bytes.subarray(70 + n, 94 + n))).toBe(v.nonce);
+				const plain = nacl.secretbox.open(bytes.subarray(94 + n), nonce, readKey) as Uint8Array;
+				expect(toHex(plain)).toBe(v.body);
+				for (const engine of ['webcrypto', 'tweetnacl'] as const) {
+					const signer = await createSigner(cap.signSeed, engine);
+					const options =
+						v.covers === null
+							? { nonce }
+							: { nonce, covers: envelope.decodeStateVector(covers) as envelope.StateVector };
+					const sealed = await envelope.seal(
+						cap,
+						signer,
+						v.kind as envelope.Kind,
+						hex(v.body),
+						options
+					);
+					expect(toHex(sealed)).toBe(v.bytes);
+				}
+			} else {
+				expect(toHex(bytes.subarray(65, 89))).toBe(v.nonce);
+				const ciphertext = bytes.subarray(89);
+				const signed = concat(utf8('commonplace/v1/envelope'), hex(space.topic), nonce, ciphertext);
+				expect(nacl.sign.detached.verify(signed, signature, signPk)).toBe(true);
+				const plain = nacl.secretbox.open(ciphertext, nonce, readKey) as Uint8Array;
+				expect(plain[0]).toBe(v.kind);
+				expect(toHex(plain.subarray(1))).toBe(v.body);
 			}
 			const verifier = await createVerifier(cap.signPk);
 			const opened = await envelope.open(capability.toView(cap), verifier, bytes);
-			expect(opened).toEqual({ ok: true, kind: v.envelope.kind, body: hex(v.envelope.body) });
+			expect(opened.ok && { kind: opened.kind, body: toHex(opened.body) }).toEqual({
+				kind: v.kind,
+				body: v.body
+			});
+			// A blind peer reads the same header (version 1 carries none).
+			const relay = capability.toRelay(cap);
+			const checked = await envelope.verify(relay, await createVerifier(relay.signPk), bytes);
+			expect(checked.ok && checked.header.kind).toBe(v.version === 2 ? v.kind : null);
 		});
 	}
 });
+
+/** A Yjs doc whose state vector is `vector`, to compare our encoding with Yjs's own. */
+function stateVectorDoc(vector: Map<number, number>): Y.Doc {
+	const doc = new Y.Doc();
+	for (const [client, clock] of vector) {
+		if (clock === 0) continue;
+		const writer = new Y.Doc();
+		writer.clientID = client;
+		writer.getArray('x').insert(
+			0,
+			Array.from({ length: clock }, () => 0)
+		);
+		Y.applyUpdate(doc, Y.encodeStateAsUpdate(writer));
+	}
+	return doc;
+}
 
 describe('capabilities', () => {
 	it('derive downwards only, and each link parses back to the same capability', () => {
@@ -199,7 +275,7 @@ describe('envelopes: every forgery is rejected with its reason', () => {
 		};
 		expect(await reason('a string')).toBe('not-bytes');
 		expect(await reason(good.subarray(0, 50))).toBe('too-short');
-		expect(await reason(concat(new Uint8Array([2]), good.subarray(1)))).toBe('version');
+		expect(await reason(concat(new Uint8Array([3]), good.subarray(1)))).toBe('version');
 		expect(await reason(flipped(10))).toBe('signature');
 		expect(await reason(flipped(good.length - 1))).toBe('signature');
 
@@ -231,7 +307,10 @@ describe('envelopes: every forgery is rejected with its reason', () => {
 		const sealed = await envelope.seal(cap, signer, envelope.KIND_SNAPSHOT, utf8('secret words'));
 		const relay = capability.toRelay(cap);
 		const verifier = await createVerifier(relay.signPk);
-		expect(await envelope.verify(relay, verifier, sealed)).toEqual({ ok: true });
+		expect(await envelope.verify(relay, verifier, sealed)).toMatchObject({
+			ok: true,
+			header: { version: 2, kind: 2 }
+		});
 		expect(new TextDecoder().decode(sealed)).not.toContain('secret words');
 	});
 });
@@ -242,8 +321,8 @@ describe('sealSync', () => {
 		const nonce = nacl.randomBytes(24);
 		const body = utf8('closing the tab');
 		const signer = await createSigner(cap.signSeed);
-		expect(toHex(envelope.sealSync(cap, 1, body, nonce))).toBe(
-			toHex(await envelope.seal(cap, signer, 1, body, nonce))
+		expect(toHex(envelope.sealSync(cap, 1, body, { nonce }))).toBe(
+			toHex(await envelope.seal(cap, signer, 1, body, { nonce }))
 		);
 	});
 });

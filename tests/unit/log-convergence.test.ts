@@ -11,6 +11,7 @@ import { createSigner, createVerifier } from '../../src/lib/crypto/signing';
 import * as pages from '../../src/lib/doc/pages';
 import { createContentDoc, pagesMap, type PageId } from '../../src/lib/doc/schema';
 import { Bridge } from '../../src/lib/log/bridge';
+import { LogGuard } from '../../src/lib/log/guard';
 import { createLogDoc, logArray } from '../../src/lib/log/log-doc';
 
 const SEEDS = Number(process.env.CONVERGENCE_SEEDS ?? 200);
@@ -22,7 +23,12 @@ interface Replica {
 	log: Y.Doc;
 	content: Y.Doc | null;
 	bridge: Bridge | null;
+	/** The relay's guard (readers have theirs inside the bridge). */
+	guard: LogGuard | null;
 }
+
+/** Tidying and repair wait for this test to ask (deterministic per seed), never for a timer. */
+const NEVER = [3_600_000, 3_600_000] as const;
 
 interface Message {
 	to: number;
@@ -31,8 +37,8 @@ interface Message {
 
 const FORGED_TITLE = 'VIEWER FORGERY';
 
-/** Summed over all seeds, to prove the run exercised compaction, re-sealing and rejection. */
-const totals = { compactions: 0, reseals: 0, rejected: 0, opened: 0 };
+/** Summed over all seeds, to prove the run exercised compaction, put-back and rejection. */
+const totals = { compactions: 0, putBack: 0, rejected: 0, opened: 0, covered: 0, rollbacks: 0 };
 
 /** JSON with sorted keys: Y.Map iteration order is local, its content is not. */
 function canonical(value: unknown): string {
@@ -66,7 +72,11 @@ async function run(seed: number) {
 	const replicas: Replica[] = [];
 	const make = async (name: string, kind: 'edit' | 'view' | 'relay') => {
 		const log = createLogDoc();
-		if (kind === 'relay') return { name, log, content: null, bridge: null };
+		if (kind === 'relay') {
+			const guard = new LogGuard({ log, cap: relayCap, verifier, pauseMs: NEVER });
+			await guard.start();
+			return { name, log, content: null, bridge: null, guard };
+		}
 		const content = createContentDoc();
 		const bridge = await Bridge.create({
 			content,
@@ -75,9 +85,11 @@ async function run(seed: number) {
 			signer: kind === 'edit' ? signer : null,
 			verifier,
 			coalesceMs: 1,
-			idleMs: 3_600_000
+			idleMs: 3_600_000,
+			pauseMs: NEVER,
+			repairMs: NEVER[0]
 		});
-		return { name, log, content, bridge };
+		return { name, log, content, bridge, guard: null };
 	};
 	for (const [name, kind] of [
 		['editor-1', 'edit'],
@@ -145,10 +157,21 @@ async function run(seed: number) {
 		}
 	};
 
-	// What a viewer can try: entries it cannot sign, and deleting entries.
+	// Every snapshot the viewer has seen, to replay later (the rollback attack).
+	const oldSnapshots: Uint8Array[] = [];
+	logArray(viewer.log).observe((event) => {
+		for (const item of event.changes.added) {
+			for (const value of item.content.getContent()) {
+				const header = envelope.inspect(value);
+				if (header.ok && header.header.kind === envelope.KIND_SNAPSHOT) oldSnapshots.push(value);
+			}
+		}
+	});
+
+	// What a viewer can try: entries it cannot sign, deleting entries, rolling back.
 	const viewerMischief = async () => {
 		const log = logArray(viewer.log);
-		const choice = prng.int32(gen, 0, 3);
+		const choice = prng.int32(gen, 0, 5);
 		if (choice === 0) {
 			log.push([nacl.randomBytes(prng.int32(gen, 1, 200))]);
 		} else if (choice === 1) {
@@ -166,6 +189,17 @@ async function run(seed: number) {
 			log.push([bytes]);
 		} else if (choice === 2 && log.length > 0) {
 			log.delete(prng.int32(gen, 0, log.length - 1), 1);
+		} else if (choice === 4 && oldSnapshots.length > 0) {
+			// Rollback: in one transaction, wipe the log and put back an old snapshot.
+			const old = oldSnapshots[prng.int32(gen, 0, oldSnapshots.length - 1)] as Uint8Array;
+			viewer.log.transact(() => {
+				log.delete(0, log.length);
+				log.push([old]);
+			});
+			totals.rollbacks++;
+		} else if (choice === 5) {
+			// Wipe everything.
+			log.delete(0, log.length);
 		} else if (log.length > 0) {
 			// Replay: an existing entry again (idempotent, must change nothing).
 			log.push([log.get(prng.int32(gen, 0, log.length - 1))]);
@@ -209,6 +243,11 @@ async function run(seed: number) {
 	for (let round = 0; round < 20; round++) {
 		for (const message of shuffle(gen, queue.splice(0))) deliver(message);
 		for (const replica of replicas) await replica.bridge?.settled();
+		// What peers do after a quiet moment: put back, tidy, and editors repair.
+		for (const replica of shuffle(gen, [...replicas])) {
+			await replica.bridge?.maintain();
+			await replica.guard?.tidyNow();
+		}
 		for (const a of replicas) {
 			for (const b of replicas) {
 				if (a !== b)
@@ -216,7 +255,10 @@ async function run(seed: number) {
 			}
 		}
 		queue = [];
-		for (const replica of replicas) await replica.bridge?.settled();
+		for (const replica of replicas) {
+			await replica.bridge?.settled();
+			await replica.guard?.settled();
+		}
 		const vectors = replicas.map((r) => Y.encodeStateVector(r.log).join());
 		if (queue.length === 0 && new Set(vectors).size === 1) break;
 	}
@@ -233,25 +275,39 @@ async function run(seed: number) {
 	const first = state(readers[0] as Replica);
 	for (const reader of readers) expect(state(reader), reader.name).toEqual(first);
 	expect(first.json).not.toContain(FORGED_TITLE);
+	// The log itself is whole: a newcomer served only by the relay gets exactly this.
+	const relayLog = (replicas[4] as Replica).log;
+	const newcomer = await make('newcomer', 'view');
+	Y.applyUpdate(newcomer.log, Y.encodeStateAsUpdate(relayLog));
+	await newcomer.bridge?.settled();
+	expect(state(newcomer), 'a newcomer from the relay').toEqual(first);
+	newcomer.bridge?.destroy();
 	for (const editor of editors) expect(editor.bridge?.stats.rejected['apply-failed'] ?? 0).toBe(0);
 
 	// The relay holds ciphertext only, and its key opens none of it.
 	const relay = replicas[4] as Replica;
 	expect(relayCap).not.toHaveProperty('readKey');
 	for (const entry of logArray(relay.log)) {
-		if (!(entry instanceof Uint8Array) || entry.length < 106) continue;
-		expect(
-			nacl.secretbox.open(entry.subarray(89), entry.subarray(65, 89), relayCap.relayKey)
-		).toBeNull();
+		if (!(entry instanceof Uint8Array) || entry.length < 110 || entry[0] !== 2) continue;
+		const n = new DataView(entry.buffer, entry.byteOffset + 66, 4).getUint32(0);
+		const nonce = entry.subarray(70 + n, 94 + n);
+		expect(nacl.secretbox.open(entry.subarray(94 + n), nonce, relayCap.relayKey)).toBeNull();
+		expect(nacl.secretbox.open(entry.subarray(94 + n), nonce, view.readKey)).not.toBeNull();
 	}
 	for (const replica of replicas) {
+		const guard = replica.bridge?.guard ?? replica.guard;
+		totals.putBack += guard?.stats.putBack ?? 0;
+		totals.covered += guard?.stats.deletions.covered ?? 0;
 		const stats = replica.bridge?.stats;
-		if (!stats) continue;
+		if (!stats) {
+			replica.guard?.destroy();
+			continue;
+		}
 		totals.compactions += stats.compactions;
-		totals.reseals += stats.reseals;
 		totals.opened += stats.opened;
 		totals.rejected += Object.values(stats.rejected).reduce((a, b) => a + (b ?? 0), 0);
 		replica.bridge?.destroy();
+		replica.guard?.destroy();
 	}
 }
 
@@ -270,7 +326,9 @@ describe('log convergence (seeded)', () => {
 		}
 		if (!only) {
 			expect(totals.compactions).toBeGreaterThan(SEEDS / 4);
-			expect(totals.reseals).toBeGreaterThan(0);
+			expect(totals.putBack).toBeGreaterThan(0);
+			expect(totals.covered).toBeGreaterThan(SEEDS);
+			expect(totals.rollbacks).toBeGreaterThan(SEEDS / 10);
 			expect(totals.rejected).toBeGreaterThan(SEEDS / 4);
 			expect(totals.opened).toBeGreaterThan(SEEDS * 10);
 		}

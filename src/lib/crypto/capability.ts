@@ -1,17 +1,25 @@
 // Capabilities (DESIGN.md §2): everything derives from one 32-byte secret. Edit ⊃ view ⊃ relay;
-// each lower capability is derivable from a higher one, never the other way.
+// each lower capability is derivable from a higher one, never the other way. A space is found
+// by its `room` (which binds the signing key); its envelopes are signed over its `topic`.
 import nacl from 'tweetnacl';
 import { concat, toHex, utf8 } from './bytes';
 
 export type Topic = string & { readonly __brand: 'Topic' };
+/** Hex of the first 16 bytes of H("commonplace/v1/room", relayKey ‖ signPk). */
+export type Room = string & { readonly __brand: 'Room' };
 
 export interface RelayCapability {
 	kind: 'relay';
 	relayKey: Uint8Array;
 	signPk: Uint8Array;
-	/** Hex of `topicBytes`: the signaling topic and the local database name. */
+	/** Hex of `topicBytes`. The signature domain: every envelope's signature covers it. */
 	topic: Topic;
 	topicBytes: Uint8Array;
+	/**
+	 * The space's address: signaling room, relay storage key, local database name, `?id=`. It
+	 * binds `signPk`, so a link whose `signPk` was swapped leads to another, empty room.
+	 */
+	room: Room;
 }
 
 export interface ViewCapability extends Omit<RelayCapability, 'kind'> {
@@ -72,7 +80,8 @@ export function fromRelay(relayKey: Uint8Array, signPk: Uint8Array): RelayCapabi
 		relayKey: relayKey.slice(),
 		signPk: signPk.slice(),
 		topic: toHex(topicBytes) as Topic,
-		topicBytes
+		topicBytes,
+		room: toHex(derive('commonplace/v1/room', concat(relayKey, signPk)).slice(0, 16)) as Room
 	};
 }
 

@@ -1,12 +1,17 @@
 // The bridge: the one module that joins the plaintext content doc and the ciphertext log doc.
-// Local content updates are coalesced, sealed and appended to the log; log entries from
-// elsewhere are verified, opened, checked and applied. Nothing from the log can throw into a
-// Yjs event handler or reach the content doc unverified; every rejection is counted by reason.
+// Local content updates are coalesced, sealed and appended to the log; entries the log guard
+// has verified are opened, checked and applied. Nothing from the log can throw into a Yjs event
+// handler or reach the content doc unverified; every rejection is counted by reason.
+// Editors also keep the log whole: they compact it (a snapshot whose signed header names the
+// log state vector it replaces) and, when entries they hold went missing from it, seal again
+// what the log lacks.
 import * as Y from 'yjs';
 import type { EditCapability, ViewCapability } from '../crypto/capability';
 import * as envelope from '../crypto/envelope';
 import type { Signer, Verifier } from '../crypto/signing';
-import { logArray, logBytes } from './log-doc';
+import { LogGuard, type DeletionSummary, type VerifiedEntry } from './guard';
+import { logArray } from './log-doc';
+import * as ranges from './ranges';
 
 export type Reason = envelope.Rejection | 'undecodable' | 'body-too-large' | 'apply-failed';
 
@@ -23,12 +28,17 @@ export interface BridgeOptions {
 	compactAt?: { entries: number; bytes: number };
 	idleMs?: number;
 	maxBodyBytes?: number;
+	/** Pause before tidying the log (see LogGuard); tests make it short. */
+	pauseMs?: readonly [number, number];
+	/** Pause after a deletion before checking that the log still holds everything. */
+	repairMs?: number;
 }
 
 export interface BridgeStats {
 	opened: number;
 	sealed: number;
 	compactions: number;
+	/** Times an editor sealed again what the log had lost. */
 	reseals: number;
 	rejected: Partial<Record<Reason, number>>;
 }
@@ -43,19 +53,20 @@ const GROUP = 32;
 
 export class Bridge {
 	readonly stats: BridgeStats = { opened: 0, sealed: 0, compactions: 0, reseals: 0, rejected: {} };
+	readonly guard: LogGuard;
 	readonly #content: Y.Doc;
 	readonly #log: Y.Doc;
 	readonly #cap: EditCapability | ViewCapability;
 	readonly #signer: Signer | null;
-	readonly #verifier: Verifier;
 	readonly #coalesceMs: number;
 	readonly #compactAt: { entries: number; bytes: number };
 	readonly #idleMs: number;
 	readonly #maxBody: number;
-	/** Envelopes accepted (applied, or our own), by signature: a duplicate is skipped. */
+	readonly #repairMs: number;
+	/** Envelopes whose content is in the content doc (applied, or our own), by envelope id. */
 	readonly #seen = new Set<string>();
-	/** Entries rejected, by object: counted every time, and removed by the next compaction. */
-	readonly #rejectedEntries = new WeakSet<object>();
+	/** What each live envelope holds of the content doc, for the repair check (editors only). */
+	readonly #held = new Map<string, ranges.Ranges>();
 	#pending: Uint8Array[] = [];
 	#groups: Uint8Array[] = [];
 	#pendingBytes = 0;
@@ -65,6 +76,9 @@ export class Bridge {
 	#flushQueued = false;
 	readonly #rejectionListeners = new Set<(reason: Reason) => void>();
 	#idleTimer: ReturnType<typeof setTimeout> | null = null;
+	#repairTimer: ReturnType<typeof setTimeout> | null = null;
+	/** Log bytes when compacting last gave nothing back; no retry until the log grows. */
+	#fruitless = -1;
 	/** One chain for all async work, so it runs in order and `settled()` can wait for it. */
 	#work: Promise<void> = Promise.resolve();
 	#destroyed = false;
@@ -74,19 +88,28 @@ export class Bridge {
 		this.#log = options.log;
 		this.#cap = options.cap;
 		this.#signer = options.signer;
-		this.#verifier = options.verifier;
 		this.#coalesceMs = options.coalesceMs ?? 50;
 		this.#compactAt = options.compactAt ?? { entries: 500, bytes: 8 * 1024 * 1024 };
 		this.#idleMs = options.idleMs ?? 2_000;
 		this.#maxBody = options.maxBodyBytes ?? 32 * 1024 * 1024;
+		this.#repairMs = options.repairMs ?? 1_500;
+		this.guard = new LogGuard({
+			log: options.log,
+			cap: options.cap,
+			verifier: options.verifier,
+			...(options.pauseMs ? { pauseMs: options.pauseMs } : {})
+		});
+		this.guard.trust(this);
 	}
 
 	/** Opens every entry already in the log into the content doc, then follows both docs. */
 	static async create(options: BridgeOptions): Promise<Bridge> {
 		const bridge = new Bridge(options);
-		await bridge.#ingest(logArray(options.log).toArray());
+		bridge.guard.on('entries', bridge.#onEntries);
+		bridge.guard.on('rejected', bridge.#reject);
+		bridge.guard.on('deletions', bridge.#onDeletions);
+		await bridge.guard.start();
 		options.content.on('update', bridge.#onContentUpdate);
-		logArray(options.log).observe(bridge.#onLogChange);
 		return bridge;
 	}
 
@@ -100,8 +123,21 @@ export class Bridge {
 		let current: Promise<void>;
 		do {
 			current = this.#work;
+			await this.guard.settled();
 			await current;
-		} while (current !== this.#work);
+		} while (current !== this.#work || !this.guard.idle);
+	}
+
+	/**
+	 * Does now what otherwise waits for a quiet moment: the guard's tidying and, for an editor,
+	 * the check that the log still holds everything. Then settles.
+	 */
+	async maintain(): Promise<void> {
+		await this.guard.tidyNow();
+		if (this.#repairTimer !== null) clearTimeout(this.#repairTimer);
+		this.#repairTimer = null;
+		await this.#enqueue(() => this.#repair());
+		await this.settled();
 	}
 
 	/** Seals whatever local changes are waiting. */
@@ -113,7 +149,7 @@ export class Bridge {
 		this.#lastFlush = performance.now();
 		const merged = this.#takePending();
 		if (merged === null) return this.#work;
-		return this.#enqueue(() => this.#append(envelope.KIND_UPDATE, merged, []));
+		return this.#enqueue(() => this.#append(envelope.KIND_UPDATE, merged));
 	}
 
 	/**
@@ -129,22 +165,53 @@ export class Bridge {
 		const merged = this.#takePending();
 		if (merged === null) return;
 		const sealed = envelope.sealSync(this.#cap as EditCapability, envelope.KIND_UPDATE, merged);
-		this.#seen.add(envelope.idOf(sealed));
+		this.#remember(sealed, ranges.ofUpdate(merged));
 		Y.transact(this.#log, () => logArray(this.#log).push([sealed]), this);
 		this.stats.sealed++;
 	}
 
 	/**
 	 * Seals one snapshot of the verified content and, in the same log transaction, deletes the
-	 * entries it covers. Only an editor can; returns whether it did.
+	 * entries it covers. Only an editor can, and only while every entry in the log has been
+	 * checked and applied (else the snapshot would claim entries it does not hold). Returns
+	 * whether it did.
 	 */
 	async compact(): Promise<boolean> {
 		if (this.#signer === null || this.#destroyed) return false;
 		await this.flush();
 		let done = false;
 		await this.#enqueue(async () => {
-			const covered = new Set(this.#seen);
-			await this.#append(envelope.KIND_SNAPSHOT, Y.encodeStateAsUpdate(this.#content), covered);
+			await this.guard.settled();
+			if (!this.guard.idle || this.#destroyed) return;
+			// Captured together, in one turn: the vector and the content that backs it.
+			const covers = this.guard.coverage();
+			const doomed = this.guard.below(covers);
+			const body = Y.encodeStateAsUpdate(this.#content);
+			const bytes = this.guard.bytes;
+			if (body.length >= bytes && this.guard.size <= this.#compactAt.entries) {
+				// It would not shrink the log: wait until the log has grown past this size.
+				this.#fruitless = bytes;
+				return;
+			}
+			const held = ranges.ofVector(Y.decodeStateVector(Y.encodeStateVector(this.#content)));
+			const sealed = await envelope.seal(
+				this.#cap as EditCapability,
+				this.#signer as Signer,
+				envelope.KIND_SNAPSHOT,
+				body,
+				{ covers }
+			);
+			if (this.#destroyed) return;
+			this.#remember(sealed, held);
+			Y.transact(
+				this.#log,
+				() => {
+					this.guard.deleteKeys(doomed, this);
+					logArray(this.#log).push([sealed]);
+				},
+				this
+			);
+			this.stats.sealed++;
 			this.stats.compactions++;
 			done = true;
 		});
@@ -152,11 +219,20 @@ export class Bridge {
 	}
 
 	destroy(): void {
+		if (this.#destroyed) return;
 		this.#destroyed = true;
-		if (this.#flushTimer !== null) clearTimeout(this.#flushTimer);
-		if (this.#idleTimer !== null) clearTimeout(this.#idleTimer);
+		for (const timer of [this.#flushTimer, this.#idleTimer, this.#repairTimer]) {
+			if (timer !== null) clearTimeout(timer);
+		}
 		this.#content.off('update', this.#onContentUpdate);
-		logArray(this.#log).unobserve(this.#onLogChange);
+		this.guard.destroy();
+		this.#rejectionListeners.clear();
+	}
+
+	/** Called for every entry refused (forged, malformed, too big); returns an unsubscribe. */
+	onRejected(listener: (reason: Reason) => void): () => void {
+		this.#rejectionListeners.add(listener);
+		return () => this.#rejectionListeners.delete(listener);
 	}
 
 	/** All waiting local updates as one, or null when there are none (or nobody can sign). */
@@ -199,117 +275,144 @@ export class Bridge {
 		}
 	};
 
-	#onLogChange = (event: Y.YArrayEvent<Uint8Array>, tx: Y.Transaction) => {
-		if (tx.origin === this || this.#destroyed) return;
+	/** Verified entries from the guard: opened, checked and applied in one transaction. */
+	#onEntries = (entries: VerifiedEntry[]) => {
+		if (this.#destroyed) return;
 		try {
-			const added: unknown[] = [];
-			for (const item of event.changes.added) {
-				for (const value of item.content.getContent()) added.push(value);
+			const bodies: Uint8Array[] = [];
+			for (const entry of entries) {
+				if (this.#seen.has(entry.envelopeId)) {
+					this.#rememberAgain(entry);
+					continue;
+				}
+				const body = this.#openBody(entry);
+				if (body === null) continue;
+				this.#seen.add(entry.envelopeId);
+				bodies.push(body);
 			}
-			const deleted = event.changes.deleted.size > 0;
-			this.#enqueue(async () => {
-				const snapshotArrived = await this.#ingest(added);
-				// A deletion counts only with a snapshot that verifies in the same transaction.
-				if (deleted && !snapshotArrived) await this.#reseal();
-			});
+			if (bodies.length > 0) this.#apply(bodies);
 		} catch (error) {
-			// reason: nothing from the network may throw into Yjs's observer loop.
-			console.warn('Ignored a log change that could not be read', error);
-		}
-	};
-
-	/** Verifies, opens and applies entries; returns whether a valid snapshot was among them. */
-	async #ingest(entries: unknown[]): Promise<boolean> {
-		const bodies: Uint8Array[] = [];
-		let snapshot = false;
-		for (const entry of entries) {
-			const opened = await envelope.open(this.#cap, this.#verifier, entry);
-			if (!opened.ok) {
-				this.#reject(opened.reason, entry);
-				continue;
-			}
-			// Verified, so the signature really names this envelope.
-			const id = envelope.idOf(entry as Uint8Array);
-			if (this.#seen.has(id)) continue;
-			if (opened.body.length > this.#maxBody) {
-				this.#reject('body-too-large', entry);
-				continue;
-			}
-			try {
-				Y.decodeUpdate(opened.body);
-			} catch {
-				// reason: counted here; undecodable bodies never reach the content doc.
-				this.#reject('undecodable', entry);
-				continue;
-			}
-			this.#seen.add(id);
-			if (opened.kind === envelope.KIND_SNAPSHOT) snapshot = true;
-			bodies.push(opened.body);
-		}
-		if (bodies.length > 0) {
-			Y.transact(
-				this.#content,
-				() => {
-					for (const body of bodies) {
-						try {
-							Y.applyUpdate(this.#content, body, this);
-							this.stats.opened++;
-						} catch (error) {
-							this.#reject('apply-failed', null);
-							console.warn('A verified update could not be applied', error);
-						}
-					}
-				},
-				this
-			);
+			// reason: nothing from the network may throw into the guard's event loop.
+			console.warn('Ignored log entries that could not be applied', error);
 		}
 		this.#scheduleCompaction();
-		return snapshot;
+	};
+
+	/** The checked body of a verified entry, or null (counted) if it cannot be used. */
+	#openBody(entry: VerifiedEntry): Uint8Array | null {
+		const opened = envelope.decrypt(this.#cap, entry.value, entry.header);
+		if (!opened.ok) {
+			this.#reject(opened.reason);
+			return null;
+		}
+		if (opened.body.length > this.#maxBody) {
+			this.#reject('body-too-large');
+			return null;
+		}
+		let decoded: ReturnType<typeof Y.decodeUpdate>;
+		try {
+			decoded = Y.decodeUpdate(opened.body);
+		} catch {
+			// reason: counted here; undecodable bodies never reach the content doc.
+			this.#reject('undecodable');
+			return null;
+		}
+		if (this.#signer !== null) this.#held.set(entry.envelopeId, ranges.ofStructs(decoded.structs));
+		return opened.body;
 	}
 
-	/** Someone deleted entries without a covering snapshot: write back what we hold. */
-	async #reseal(): Promise<void> {
-		if (this.#signer === null) return;
-		await this.#append(envelope.KIND_SNAPSHOT, Y.encodeStateAsUpdate(this.#content), []);
-		this.stats.reseals++;
-	}
-
-	/** Seals a body and appends it; deletes `covered` entries in the same log transaction. */
-	async #append(kind: envelope.Kind, body: Uint8Array, covered: Iterable<string>): Promise<void> {
-		if (this.#signer === null || this.#destroyed) return;
-		const sealed = await envelope.seal(this.#cap as EditCapability, this.#signer, kind, body);
-		const doomed = new Set(covered);
-		this.#seen.add(envelope.idOf(sealed));
-		const log = logArray(this.#log);
+	#apply(bodies: Uint8Array[]) {
 		Y.transact(
-			this.#log,
+			this.#content,
 			() => {
-				if (doomed.size > 0) {
-					const entries = log.toArray();
-					for (let i = entries.length - 1; i >= 0; i--) {
-						const entry = entries[i] as unknown;
-						const junk = !(entry instanceof Uint8Array) || this.#rejectedEntries.has(entry);
-						if (junk || doomed.has(envelope.idOf(entry))) log.delete(i, 1);
+				for (const body of bodies) {
+					try {
+						Y.applyUpdate(this.#content, body, this);
+						this.stats.opened++;
+					} catch (error) {
+						this.#reject('apply-failed');
+						console.warn('A verified update could not be applied', error);
 					}
 				}
-				log.push([sealed]);
 			},
 			this
 		);
-		if (doomed.size > 0) {
-			// Deleted entries are gone; forget them so a later copy would be looked at again.
-			for (const id of doomed) this.#seen.delete(id);
-			this.#seen.add(envelope.idOf(sealed));
+	}
+
+	/** An envelope seen before is live again (put back): know what it holds once more. */
+	#rememberAgain(entry: VerifiedEntry) {
+		if (this.#signer === null || this.#held.has(entry.envelopeId)) return;
+		const opened = envelope.decrypt(this.#cap, entry.value, entry.header);
+		if (!opened.ok) return;
+		try {
+			this.#held.set(entry.envelopeId, ranges.ofStructs(Y.decodeUpdate(opened.body).structs));
+		} catch {
+			// reason: it was applied before, so it decoded then; nothing to remember if not now.
 		}
+	}
+
+	#remember(sealed: Uint8Array, held: ranges.Ranges) {
+		const id = envelope.idOf(sealed);
+		this.#seen.add(id);
+		this.#held.set(id, held);
+	}
+
+	#onDeletions = (summary: DeletionSummary) => {
+		if (this.#signer === null || this.#destroyed) return;
+		if (summary.covered + summary.duplicate + summary.unsanctioned === 0) return;
+		if (this.#repairTimer !== null) clearTimeout(this.#repairTimer);
+		this.#repairTimer = setTimeout(() => {
+			this.#repairTimer = null;
+			void this.#enqueue(() => this.#repair());
+		}, this.#repairMs);
+	};
+
+	/**
+	 * After entries left the log: if this editor holds content the live entries no longer
+	 * carry (a deletion slipped past the rules, a peer withheld an entry, an old client
+	 * compacted without a covering vector), it seals what is missing as one update.
+	 */
+	async #repair(): Promise<void> {
+		if (this.#signer === null || this.#destroyed) return;
+		await this.guard.settled();
+		if (!this.guard.idle)
+			return this.#onDeletions({ covered: 1, junk: 0, duplicate: 0, unsanctioned: 0 });
+		const live = new Set(this.guard.liveEnvelopes());
+		for (const id of this.#held.keys()) if (!live.has(id)) this.#held.delete(id);
+		const content = Y.decodeStateVector(Y.encodeStateVector(this.#content));
+		const from = ranges.missingFrom(content, this.#held.values());
+		if (from === null) return;
+		const diff = Y.encodeStateAsUpdate(this.#content, envelope.encodeStateVector(from));
+		await this.#append(envelope.KIND_UPDATE, diff);
+		this.stats.reseals++;
+	}
+
+	/** Seals a body and appends it to the log. */
+	async #append(kind: envelope.Kind, body: Uint8Array): Promise<void> {
+		if (this.#signer === null || this.#destroyed) return;
+		const sealed = await envelope.seal(this.#cap as EditCapability, this.#signer, kind, body);
+		if (this.#destroyed) return;
+		this.#remember(sealed, ranges.ofUpdate(body));
+		Y.transact(this.#log, () => logArray(this.#log).push([sealed]), this);
 		this.stats.sealed++;
 		this.#scheduleCompaction();
 	}
 
+	/**
+	 * Compacts while idle once the log is long or big, and only when that shrinks it: a log
+	 * that is one snapshot bigger than the byte bound is left alone (else it would be sealed
+	 * again every few seconds, forever, and sent to every peer each time).
+	 */
 	#scheduleCompaction() {
 		if (this.#signer === null || this.#destroyed) return;
-		const log = logArray(this.#log);
-		if (log.length <= this.#compactAt.entries && logBytes(this.#log) <= this.#compactAt.bytes)
-			return;
+		const entries = this.guard.size;
+		const bytes = this.guard.bytes;
+		const long = entries > this.#compactAt.entries;
+		const big =
+			bytes > this.#compactAt.bytes &&
+			bytes > 1.5 * this.guard.snapshotBytes &&
+			bytes > this.#fruitless;
+		if (entries < 2 || !(long || big)) return;
 		if (this.#idleTimer !== null) clearTimeout(this.#idleTimer);
 		this.#idleTimer = setTimeout(() => {
 			this.#idleTimer = null;
@@ -317,17 +420,17 @@ export class Bridge {
 		}, this.#idleMs);
 	}
 
-	#reject(reason: Reason, entry: unknown) {
+	#reject = (reason: Reason) => {
 		this.stats.rejected[reason] = (this.stats.rejected[reason] ?? 0) + 1;
-		if (typeof entry === 'object' && entry !== null) this.#rejectedEntries.add(entry);
-		for (const listener of this.#rejectionListeners) listener(reason);
-	}
-
-	/** Called for every entry refused (forged, malformed, too big); returns an unsubscribe. */
-	onRejected(listener: (reason: Reason) => void): () => void {
-		this.#rejectionListeners.add(listener);
-		return () => this.#rejectionListeners.delete(listener);
-	}
+		for (const listener of this.#rejectionListeners) {
+			try {
+				listener(reason);
+			} catch (error) {
+				// reason: a listener's failure must not stop the bridge.
+				console.warn('A rejection listener failed', error);
+			}
+		}
+	};
 
 	#enqueue(task: () => Promise<void>): Promise<void> {
 		const next = this.#work.then(task).catch((error: unknown) => {
