@@ -24,7 +24,7 @@ async function sealedLog(cap: EditCapability, bodies: Uint8Array[], kind: envelo
 	return log;
 }
 
-/** Stores a space as the app does (sealed snapshot in `cp-log-<topic>`, keyring entry). */
+/** Stores a space as the app does (sealed snapshot in `cp-log-<room>`, keyring entry). */
 export async function seedSpace(
 	name: string,
 	pageCount: number,
@@ -37,12 +37,12 @@ export async function seedSpace(
 		[buildSpace(name, pageCount, textBytes)],
 		envelope.KIND_SNAPSHOT
 	);
-	const persistence = new IndexeddbPersistence(`cp-log-${cap.topic}`, log);
+	const persistence = new IndexeddbPersistence(`cp-log-${cap.room}`, log);
 	await persistence.whenSynced;
 	await settleStore(persistence);
 	const now = Date.now();
-	await keyring.put({ id: cap.topic, name, created: now, updated: now, cap: storedOf(cap) });
-	return { topic: cap.topic, bytes: Y.encodeStateAsUpdate(log).length };
+	await keyring.put({ id: cap.room, name, created: now, updated: now, cap: storedOf(cap) });
+	return { topic: cap.room, bytes: Y.encodeStateAsUpdate(log).length };
 }
 
 /** Seal + sign of a keystroke-sized update, WebCrypto signing against tweetnacl signing. */

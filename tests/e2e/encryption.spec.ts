@@ -1,16 +1,18 @@
 import { expect, test, type Browser, type Page } from '@playwright/test';
 import * as Y from 'yjs';
+import { fromB64url } from '../../src/lib/crypto/bytes';
+import * as capability from '../../src/lib/crypto/capability';
 import * as pages from '../../src/lib/doc/pages';
 import { createContentDoc } from '../../src/lib/doc/schema';
 import { initSpace } from '../../src/lib/doc/space';
 import { prosemirrorJSONToYXmlFragment } from 'y-prosemirror';
 import { contentSchema } from '../../src/lib/editor/extensions';
 import { createSpace, editor, titleInput, treeItem } from './helpers';
-import { shareLink } from './peers';
+import { openLink, shareLink } from './peers';
 
 const spaceId = (page: Page) => new URL(page.url()).searchParams.get('id') as string;
 
-/** Every record of every IndexedDB database but the keyring, and localStorage, as text. */
+/** Every record of every IndexedDB database (the keyring too), and localStorage, as text. */
 async function rawStorage(page: Page): Promise<{ names: string[]; text: string }> {
 	return page.evaluate(async () => {
 		const names = (await indexedDB.databases()).map((d) => d.name as string);
@@ -25,7 +27,6 @@ async function rawStorage(page: Page): Promise<{ names: string[]; text: string }
 			else parts.push(String(value));
 		};
 		for (const name of names) {
-			if (name === 'commonplace') continue;
 			const db = await new Promise<IDBDatabase>((resolve, reject) => {
 				const request = indexedDB.open(name);
 				request.onsuccess = () => resolve(request.result);
@@ -116,7 +117,7 @@ test('a view link opens the space read-only; an edit link upgrades it', async ({
 	await titleInput(page).fill('Agenda');
 	await editor(page).click();
 	await page.keyboard.type('Item one');
-	const topic = spaceId(page);
+	const room = spaceId(page);
 	const view = await shareLink(page, 'View link');
 	const edit = await shareLink(page, 'Edit link');
 	expect(view).toMatch(/\/#r1\.[A-Za-z0-9_-]{86}$/);
@@ -125,9 +126,17 @@ test('a view link opens the space read-only; an edit link upgrades it', async ({
 
 	const bob = await person(browser, baseURL);
 	await bob.page.goto('./settings/');
-	await copyLog(page, bob.page, topic);
-	await bob.page.goto(view);
-	await expect(bob.page).toHaveURL(new RegExp(`/space/\\?id=${topic}`));
+	await copyLog(page, bob.page, room);
+	// Opening a link asks first; "Not now" changes nothing.
+	await bob.page.goto(`./settings/${new URL(view).hash}`);
+	const ask = bob.page.getByRole('dialog', { name: 'Add a shared space?' });
+	await expect(ask).toContainText('read (view only)');
+	expect(bob.page.url()).not.toContain('#');
+	await ask.getByRole('button', { name: 'Not now' }).click();
+	await bob.page.goto('./');
+	await expect(bob.page.getByText('No spaces yet')).toBeVisible();
+	await openLink(bob.page, view, './space/');
+	await expect(bob.page).toHaveURL(new RegExp(`/space/\\?id=${room}`));
 	expect(bob.page.url()).not.toContain('#');
 	await expect(
 		bob.page.getByText('View only — you can read this space but not change it.')
@@ -138,16 +147,17 @@ test('a view link opens the space read-only; an edit link upgrades it', async ({
 	await expect(bob.page.getByRole('button', { name: 'New page' })).toHaveCount(0);
 	await expect(bob.page.getByRole('toolbar', { name: 'Formatting' })).toHaveCount(0);
 
-	// The edit link upgrades the capability held for the same space.
-	await bob.page.goto(edit);
+	// The edit link upgrades the capability held for the same space (after asking).
+	await openLink(bob.page, edit);
 	await expect(bob.page.getByRole('button', { name: 'New page' })).toBeVisible();
 	await expect(bob.page.getByText('View only')).toHaveCount(0);
 	await editor(bob.page).click();
 	await bob.page.keyboard.press('End');
 	await bob.page.keyboard.type(', two');
 	await expect(editor(bob.page)).toHaveText('Item one, two');
-	// A view link afterwards does not take editing away.
-	await bob.page.goto(view);
+	// A view link afterwards does not take editing away (and asks nothing).
+	await bob.page.goto(`./${new URL(view).hash}`);
+	await expect(bob.page).toHaveURL(new RegExp(`/space/\\?id=${room}`));
 	await expect(bob.page.getByRole('button', { name: 'New page' })).toBeVisible();
 	await bob.context.close();
 });
@@ -166,7 +176,7 @@ test('a password link asks for the password, refuses a wrong one, opens with the
 		.getByLabel('Protected view link', { exact: true })
 		.inputValue();
 	expect(protectedView).toMatch(/\/#p1\./);
-	const topic = spaceId(page);
+	const room = spaceId(page);
 
 	const bob = await person(browser, baseURL);
 	await bob.page.goto(protectedView);
@@ -178,7 +188,8 @@ test('a password link asks for the password, refuses a wrong one, opens with the
 	await expect(prompt.getByRole('alert')).toHaveText('That password is not right. Try again.');
 	await prompt.getByLabel('Password').fill('open sesame');
 	await prompt.getByRole('button', { name: 'Open' }).click();
-	await expect(bob.page).toHaveURL(new RegExp(`/space/\\?id=${topic}`));
+	await bob.page.getByRole('button', { name: 'Add space' }).click();
+	await expect(bob.page).toHaveURL(new RegExp(`/space/\\?id=${room}`));
 	await expect(bob.page.getByText('View only')).toBeVisible();
 	await bob.context.close();
 });
@@ -196,10 +207,15 @@ test('broken links say what is wrong and change nothing', async ({ page }) => {
 		]
 	];
 	for (const [fragment, message] of cases) {
-		await page.goto(`./${fragment}`);
-		await expect(page.getByRole('alert')).toContainText(message);
-		expect(page.url()).not.toContain('#');
+		for (const route of ['./', './settings/', './space/']) {
+			await page.goto(`${route}${fragment}`);
+			const dialog = page.getByRole('dialog', { name: 'This link cannot be opened' });
+			await expect(dialog.getByRole('alert')).toContainText(message);
+			expect(page.url()).not.toContain('#');
+			await dialog.getByRole('button', { name: 'OK' }).click();
+		}
 	}
+	await page.goto('./');
 	await expect(page.getByText('No spaces yet')).toBeVisible();
 });
 
@@ -265,4 +281,88 @@ test('a space stored before encryption is migrated once, without loss', async ({
 	await expect(editor(page)).toHaveText('kept through the move');
 	await page.goto('./');
 	await expect(page.getByRole('link', { name: /Old notebook/ })).toHaveCount(1);
+});
+
+test('spaces stored under their topic (before rooms) move to their room once, view-only too, losing nothing', async ({
+	page
+}) => {
+	const made: Array<{ room: string; secret: string; words: string }> = [];
+	for (const words of ['edited before rooms', 'viewed before rooms']) {
+		await createSpace(page, words);
+		await editor(page).click();
+		await page.keyboard.type(words);
+		const link = await shareLink(page, 'Edit link');
+		made.push({ room: spaceId(page), secret: new URL(link).hash.slice(4), words });
+	}
+	await page.goto('./settings/');
+	const old = made.map(({ room, secret, words }, i) => {
+		const cap = capability.fromSecret(fromB64url(secret) as Uint8Array);
+		expect(cap.room).toBe(room);
+		const stored = i === 0 ? cap : capability.toView(cap);
+		return {
+			room,
+			topic: cap.topic as string,
+			name: words,
+			cap: { kind: stored.kind, bytes: [...capability.toBytes(stored)] }
+		};
+	});
+	// Rewrite the device's storage the way the version before rooms kept it.
+	await page.evaluate(async (spaces) => {
+		const request = <T>(r: IDBRequest<T>) =>
+			new Promise<T>((resolve, reject) => {
+				r.onsuccess = () => resolve(r.result);
+				r.onerror = () => reject(r.error);
+			});
+		const open = (name: string) => {
+			const r = indexedDB.open(name, 1);
+			r.onupgradeneeded = () => {
+				r.result.createObjectStore('updates', { autoIncrement: true });
+				r.result.createObjectStore('custom');
+			};
+			return request(r);
+		};
+		for (const space of spaces) {
+			const from = await open(`cp-log-${space.room}`);
+			const records = await request(from.transaction('updates').objectStore('updates').getAll());
+			from.close();
+			await request(indexedDB.deleteDatabase(`cp-log-${space.room}`));
+			const to = await open(`cp-log-${space.topic}`);
+			const tx = to.transaction('updates', 'readwrite');
+			for (const record of records) tx.objectStore('updates').add(record);
+			await new Promise((resolve) => (tx.oncomplete = resolve));
+			to.close();
+			const keyring = await request(indexedDB.open('commonplace'));
+			const write = keyring.transaction('spaces', 'readwrite');
+			write.objectStore('spaces').delete(space.room);
+			write.objectStore('spaces').put({
+				id: space.topic,
+				name: space.name,
+				created: 1,
+				updated: 2,
+				cap: { kind: space.cap.kind, bytes: new Uint8Array(space.cap.bytes) }
+			});
+			await new Promise((resolve) => (write.oncomplete = resolve));
+			keyring.close();
+		}
+	}, old);
+
+	for (const space of old) {
+		await page.goto('./');
+		await page.getByRole('link', { name: new RegExp(space.name) }).click();
+		await expect(editor(page)).toHaveText(space.name);
+		await expect.poll(() => spaceId(page)).toBe(space.room);
+		// Once: the old id still finds it.
+		await page.goto(`./space/?id=${space.topic}`);
+		await expect(editor(page)).toHaveText(space.name);
+	}
+	await expect(editor(page)).toHaveAttribute('contenteditable', 'false');
+	await page.goto('./settings/');
+	const { names, text } = await rawStorage(page);
+	for (const space of old) {
+		expect(names).toContain(`cp-log-${space.room}`);
+		expect(names).not.toContain(`cp-log-${space.topic}`);
+		expect(text).not.toContain(space.name);
+	}
+	await page.goto('./');
+	await expect(page.getByRole('link', { name: /before rooms/ })).toHaveCount(2);
 });

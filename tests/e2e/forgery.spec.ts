@@ -25,6 +25,7 @@ interface Debug {
 			};
 		};
 		stats: { rejected: Record<string, number>; reseals: number };
+		guard: { putBack: number; junkRemoved: number };
 	};
 }
 
@@ -78,17 +79,20 @@ test('a viewer forging entries from the console changes nothing for anyone else'
 		return entries.length;
 	}, foreign);
 
-	// A rejects every forged entry, keeps its text and tree, and re-seals what was deleted.
+	// A rejects every forged entry, keeps its text and tree, puts back what was deleted and
+	// removes the junk.
 	const stats = () =>
 		a.page.evaluate(() => {
-			const { stats } = (window as unknown as Debug).commonplaceDebug;
+			const { stats, guard } = (window as unknown as Debug).commonplaceDebug;
 			return {
 				rejected: Object.values(stats.rejected).reduce((x, y) => x + y, 0),
-				reseals: stats.reseals
+				putBack: guard.putBack,
+				junkRemoved: guard.junkRemoved
 			};
 		});
 	await expect.poll(async () => (await stats()).rejected).toBeGreaterThanOrEqual(forged);
-	await expect.poll(async () => (await stats()).reseals).toBeGreaterThan(0);
+	await expect.poll(async () => (await stats()).putBack).toBeGreaterThan(0);
+	await expect.poll(async () => (await stats()).junkRemoved).toBeGreaterThanOrEqual(forged - 1);
 	expect(await text(a.page)).toBe(before.text);
 	expect(await treeOutline(a.page)).toEqual(before.tree);
 	await a.page.getByTestId('sync-status').click();

@@ -43,12 +43,18 @@ export async function shareLink(page: Page, label: 'Edit link' | 'View link'): P
 	return value;
 }
 
-/** Opens a share link in this person's browser and waits until the space has arrived. */
+/** Opens a share link in this person's browser, says yes, and waits until the space arrives. */
 export async function join(page: Page, link: string): Promise<void> {
-	const url = new URL(link);
-	await page.goto(`./${url.hash}`);
+	await openLink(page, link);
 	await expect(page).toHaveURL(/\/space\/\?id=/);
 	await expect(editor(page)).toBeVisible({ timeout: 20_000 });
+}
+
+/** Opens a link (on `route`, home by default) and accepts the question it asks. */
+export async function openLink(page: Page, link: string, route = './'): Promise<void> {
+	await page.goto(`${route}${new URL(link).hash}`);
+	const ask = page.getByRole('dialog', { name: /Add a shared space\?|Edit this space\?/ });
+	await ask.getByRole('button', { name: /Add space|Use this link/ }).click();
 }
 
 export const syncStatus = (page: Page) => page.getByTestId('sync-status');

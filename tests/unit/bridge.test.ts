@@ -147,7 +147,7 @@ describe('bridge', () => {
 			...(await signingKeys(cap)),
 			coalesceMs: 1,
 			idleMs: 20,
-			compactAt: { entries: 500, bytes: 2_000 }
+			compactAt: { entries: 3, bytes: 2_000 }
 		});
 		for (let i = 0; i < 5; i++) {
 			pages.createPage(content, { title: `page ${i} `.repeat(200) });
@@ -157,10 +157,13 @@ describe('bridge', () => {
 		await bridge.settled();
 		expect(logArray(log).length).toBe(1);
 		const once = bridge.stats.compactions;
+		// One small edit more: the log is over the byte bound, but compacting would not shrink it.
+		pages.createPage(content, { title: 'one more' });
 		await new Promise((resolve) => setTimeout(resolve, 600));
 		await bridge.settled();
 		expect(once).toBe(1);
 		expect(bridge.stats.compactions).toBe(1);
+		expect(logArray(log).length).toBe(2);
 		bridge.destroy();
 	});
 

@@ -173,10 +173,11 @@ export class Bridge {
 	/**
 	 * Seals one snapshot of the verified content and, in the same log transaction, deletes the
 	 * entries it covers. Only an editor can, and only while every entry in the log has been
-	 * checked and applied (else the snapshot would claim entries it does not hold). Returns
-	 * whether it did.
+	 * checked and applied (else the snapshot would claim entries it does not hold). With
+	 * `onlyIfSmaller` (the automatic trigger), only when the snapshot is smaller than the log it
+	 * replaces. Returns whether it did.
 	 */
-	async compact(): Promise<boolean> {
+	async compact({ onlyIfSmaller = false } = {}): Promise<boolean> {
 		if (this.#signer === null || this.#destroyed) return false;
 		await this.flush();
 		let done = false;
@@ -188,7 +189,7 @@ export class Bridge {
 			const doomed = this.guard.below(covers);
 			const body = Y.encodeStateAsUpdate(this.#content);
 			const bytes = this.guard.bytes;
-			if (body.length >= bytes && this.guard.size <= this.#compactAt.entries) {
+			if (onlyIfSmaller && body.length >= bytes && this.guard.size <= this.#compactAt.entries) {
 				// It would not shrink the log: wait until the log has grown past this size.
 				this.#fruitless = bytes;
 				return;
@@ -416,7 +417,7 @@ export class Bridge {
 		if (this.#idleTimer !== null) clearTimeout(this.#idleTimer);
 		this.#idleTimer = setTimeout(() => {
 			this.#idleTimer = null;
-			void this.compact();
+			void this.compact({ onlyIfSmaller: true });
 		}, this.#idleMs);
 	}
 

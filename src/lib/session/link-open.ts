@@ -1,38 +1,78 @@
-// Opening a Commonplace link: read the capability from the fragment, ask for a password when
-// it is protected, and add the space to the keyring. Every failure is a sentence for people.
+// Opening a Commonplace link, on any route: read the capability from the fragment, ask for a
+// password when it is protected, and say what the link would do before anything changes — a
+// link never slips a space into someone's list unasked (DESIGN.md §2). Every failure is a
+// sentence for people.
+import { strength, type Capability } from '../crypto/capability';
 import * as links from '../crypto/links';
-import { joinSpace } from './space-admin';
+import { capabilityOf } from './space-core';
+import { heldEntry, joinSpace } from './space-admin';
 
-export type LinkResult =
-	| { kind: 'joined'; id: string; added: boolean; readOnly: boolean }
+export type LinkRead =
+	| {
+			kind: 'space';
+			cap: Capability & { kind: 'edit' | 'view' };
+			/** What this device holds of that space already. */
+			held: { id: string; name: string; stronger: boolean; same: boolean } | null;
+	  }
 	| { kind: 'password'; payload: Uint8Array }
 	| { kind: 'error'; message: string };
 
 const RELAY =
-	'This is a relay link: it lets an always-on device keep this space for others without reading it. Ask for an edit or view link to open the space.';
+	'This is a relay link: it lets an always-on server keep this space for others without reading it. Ask for an edit or view link to open the space.';
 
-export async function openFragment(fragment: string): Promise<LinkResult> {
+/** Reads a fragment (without '#'); changes nothing. */
+export async function readLink(fragment: string): Promise<LinkRead> {
 	const parsed = links.parse(fragment);
 	if (parsed.ok === false) return { kind: 'error', message: parsed.error };
 	if (parsed.ok === 'password') return { kind: 'password', payload: parsed.payload };
-	return join(parsed.cap);
+	return describeCap(parsed.cap);
 }
 
-export async function unlock(payload: Uint8Array, password: string): Promise<LinkResult> {
+/** Opens a `p1` payload with a password; changes nothing. */
+export async function unlock(payload: Uint8Array, password: string): Promise<LinkRead> {
 	const opened = await links.unprotect(payload, password);
 	if (!opened.ok) return { kind: 'error', message: opened.error };
-	return join(opened.cap);
+	return describeCap(opened.cap);
 }
 
-async function join(cap: Parameters<typeof joinSpace>[0]): Promise<LinkResult> {
+async function describeCap(cap: Capability): Promise<LinkRead> {
 	if (cap.kind === 'relay') return { kind: 'error', message: RELAY };
 	try {
-		const { id, added } = await joinSpace(cap);
-		return { kind: 'joined', id, added, readOnly: cap.kind !== 'edit' };
+		const entry = await heldEntry(cap);
+		if (entry === null) return { kind: 'space', cap, held: null };
+		const held = entry.cap === null ? null : capabilityOf(entry.cap);
+		const mine = held === null ? 0 : strength(held);
+		return {
+			kind: 'space',
+			cap,
+			held: {
+				id: entry.id,
+				name: entry.name,
+				stronger: mine > strength(cap),
+				same: mine === strength(cap)
+			}
+		};
+	} catch (error) {
+		return { kind: 'error', message: `Your spaces could not be read: ${describe(error)}` };
+	}
+}
+
+/** Whether opening this link needs the person's yes: it adds a space, or changes a key. */
+export function needsConsent(read: Extract<LinkRead, { kind: 'space' }>): boolean {
+	return read.held === null || (!read.held.stronger && !read.held.same);
+}
+
+/** Adds the space (or the stronger key) to this device; returns where to go. */
+export async function accept(
+	cap: Capability
+): Promise<{ ok: true; id: string } | { ok: false; message: string }> {
+	try {
+		const { id } = await joinSpace(cap);
+		return { ok: true, id };
 	} catch (error) {
 		return {
-			kind: 'error',
-			message: `The space could not be added to this device: ${error instanceof Error ? error.message : String(error)}`
+			ok: false,
+			message: `The space could not be added to this device: ${describe(error)}`
 		};
 	}
 }
@@ -40,4 +80,8 @@ async function join(cap: Parameters<typeof joinSpace>[0]): Promise<LinkResult> {
 /** Wraps an edit or view link under a password (PBKDF2, 600,000 rounds: takes a moment). */
 export function protect(fragment: string, password: string): Promise<string> {
 	return links.protect(fragment, password);
+}
+
+function describe(error: unknown): string {
+	return error instanceof Error ? error.message : String(error);
 }

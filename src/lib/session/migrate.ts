@@ -1,8 +1,13 @@
-// Spaces stored before encryption kept a plaintext content doc in `cp-space-<id>`. The first
-// time such a space is listed or opened it is moved, once and without loss, into a sealed log
-// under a new secret: the old data is deleted only after the new log and keyring entry are
-// stored. A Web Lock keeps two tabs from migrating the same space twice.
-import { fromSecret, newSecret } from '../crypto/capability';
+// Moving spaces stored by earlier versions, once, without loss, the first time they are opened:
+//   - before encryption, a space kept a plaintext content doc in `cp-space-<id>`: it is sealed
+//     into a log under a new secret;
+//   - before rooms, a space's log and keyring entry were named by its topic (which does not
+//     bind the signing key): they are renamed to its room. Envelopes are signed over the topic,
+//     so this is a copy of the stored records, not a re-seal, and works for view-only copies.
+// The old data is deleted only after the new copy and keyring entry are stored; the old id is
+// kept as an alias so old links and tabs still find the space. A Web Lock keeps two tabs from
+// migrating the same space twice.
+import { fromSecret, newSecret, strength } from '../crypto/capability';
 import { signingKeys } from '../crypto/signing';
 import { createContentDoc } from '../doc/schema';
 import { spaceName } from '../doc/space';
@@ -10,19 +15,53 @@ import { Bridge } from '../log/bridge';
 import { createLogDoc } from '../log/log-doc';
 import * as keyring from '../storage/keyring';
 import { Journal } from '../storage/journal';
-import { deleteSpaceData, legacyDbName, logDbName, openSpaceStore } from '../storage/space-store';
-import { storedOf } from './space-core';
+import {
+	copyStore,
+	deleteSpaceData,
+	legacyDbName,
+	logDbName,
+	openSpaceStore
+} from '../storage/space-store';
+import { capabilityOf, storedOf } from './space-core';
+
+/** Whether an entry still needs moving (stored before encryption, or before rooms). */
+function outdated(entry: keyring.SpaceEntry): boolean {
+	return entry.cap === null || capabilityOf(entry.cap).room !== entry.id;
+}
 
 export async function ensureMigrated(entry: keyring.SpaceEntry): Promise<keyring.SpaceEntry> {
-	if (entry.cap !== null) return entry;
+	if (!outdated(entry)) return entry;
+	const move = (current: keyring.SpaceEntry) =>
+		current.cap === null ? migrate(current) : moveToRoom(current);
 	const locks = globalThis.navigator?.locks;
-	if (!locks) return migrate(entry);
+	if (!locks) return move(entry);
 	return locks.request(`cp-migrate-${entry.id}`, async () => {
 		// Another tab may have finished it while we waited.
 		const current = await keyring.find(entry.id);
 		if (current === null) throw new Error('This space is no longer on this device.');
-		return current.cap === null ? migrate(current) : current;
+		return outdated(current) ? move(current) : current;
 	});
+}
+
+async function moveToRoom(entry: keyring.SpaceEntry): Promise<keyring.SpaceEntry> {
+	const cap = capabilityOf(entry.cap as keyring.StoredCapability);
+	await copyStore(logDbName(entry.id), logDbName(cap.room));
+	const already = await keyring.get(cap.room);
+	// If this device already holds the space under its room too, the stronger key wins.
+	const held = already?.cap ? capabilityOf(already.cap) : null;
+	const moved: keyring.SpaceEntry = {
+		...entry,
+		id: cap.room,
+		cap: storedOf(held !== null && strength(held) > strength(cap) ? held : cap),
+		name: entry.name || already?.name || '',
+		aliases: [...new Set([...(entry.aliases ?? []), ...(already?.aliases ?? []), entry.id])]
+	};
+	await keyring.replace(entry.id, moved);
+	new Journal(logDbName(entry.id)).moveTo(logDbName(cap.room));
+	deleteSpaceData(logDbName(entry.id)).catch((error: unknown) =>
+		console.warn('The old copy of a moved space could not be deleted yet', error)
+	);
+	return moved;
 }
 
 async function migrate(entry: keyring.SpaceEntry): Promise<keyring.SpaceEntry> {
@@ -34,7 +73,7 @@ async function migrate(entry: keyring.SpaceEntry): Promise<keyring.SpaceEntry> {
 
 	const cap = fromSecret(newSecret());
 	const log = createLogDoc();
-	const store = await openSpaceStore(logDbName(cap.topic), log);
+	const store = await openSpaceStore(logDbName(cap.room), log);
 	const bridge = await Bridge.create({
 		content,
 		log,
@@ -50,10 +89,10 @@ async function migrate(entry: keyring.SpaceEntry): Promise<keyring.SpaceEntry> {
 	}
 	const moved: keyring.SpaceEntry = {
 		...entry,
-		id: cap.topic,
+		id: cap.room,
 		name: entry.name || spaceName(content),
 		cap: storedOf(cap),
-		migratedFrom: entry.id
+		aliases: [...(entry.aliases ?? []), entry.id]
 	};
 	await keyring.replace(entry.id, moved);
 	content.destroy();

@@ -12,7 +12,7 @@ export async function createSpace(name: string): Promise<string> {
 	const cap = fromSecret(newSecret());
 	const now = Date.now();
 	const entry: keyring.SpaceEntry = {
-		id: cap.topic,
+		id: cap.room,
 		name: space.cleanName(name),
 		created: now,
 		updated: now,
@@ -27,7 +27,7 @@ export async function createSpace(name: string): Promise<string> {
 		await core.destroy();
 	}
 	await keyring.put(entry);
-	return cap.topic;
+	return cap.room;
 }
 
 /** Renames a stored space; tabs that have it open see the new name at once. */
@@ -50,15 +50,24 @@ export async function renameSpace(id: string, name: string): Promise<void> {
  * weakens an edit capability). Returns the space id and whether it was new here.
  */
 export async function joinSpace(cap: Capability): Promise<{ id: string; added: boolean }> {
-	const existing = await keyring.get(cap.topic);
+	const existing = await heldEntry(cap);
 	const now = Date.now();
 	if (existing === null) {
-		await keyring.put({ id: cap.topic, name: '', created: now, updated: now, cap: storedOf(cap) });
-		return { id: cap.topic, added: true };
+		await keyring.put({ id: cap.room, name: '', created: now, updated: now, cap: storedOf(cap) });
+		return { id: cap.room, added: true };
 	}
 	const held = existing.cap === null ? null : capabilityOf(existing.cap);
 	if (held === null || strength(cap) > strength(held)) {
 		await keyring.put({ ...existing, cap: storedOf(cap) });
 	}
-	return { id: cap.topic, added: false };
+	return { id: existing.id, added: false };
+}
+
+/** The entry this device holds for the space of `cap` (by room, or by its topic before). */
+export async function heldEntry(cap: Capability): Promise<keyring.SpaceEntry | null> {
+	const entry = (await keyring.find(cap.room)) ?? (await keyring.get(cap.topic));
+	if (entry === null || entry.cap === null) return entry;
+	// An entry under the topic belongs to this space only if it holds the same signing key.
+	const held = capabilityOf(entry.cap);
+	return held.room === cap.room ? entry : null;
 }

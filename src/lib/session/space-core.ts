@@ -58,7 +58,7 @@ export async function openCore(
 	if (cap.kind === 'relay') throw new Error(RELAY_ONLY);
 	const log = createLogDoc();
 	const [store, keys] = await Promise.all([
-		openSpaceStore(logDbName(cap.topic), log, events),
+		openSpaceStore(logDbName(cap.room), log, events),
 		signingKeys(cap)
 	]);
 	try {
@@ -68,23 +68,28 @@ export async function openCore(
 			cap,
 			...keys
 		});
-		const tabs = new TabChannel(`cp-tabs-${cap.topic}`, log);
+		store.journalFrom(bridge);
+		const tabs = new TabChannel(`cp-tabs-${cap.room}`, log);
+		let closing: Promise<void> | null = null;
 		return {
-			id: cap.topic,
+			id: cap.room,
 			cap,
 			content,
 			log,
 			bridge,
 			store,
 			tabs,
-			async destroy() {
-				bridge.flushNow();
-				await bridge.settled();
-				bridge.destroy();
-				tabs.destroy();
-				await store.destroy();
-				log.destroy();
-				content.destroy();
+			destroy() {
+				closing ??= (async () => {
+					bridge.flushNow();
+					await bridge.settled();
+					bridge.destroy();
+					tabs.destroy();
+					await store.destroy();
+					log.destroy();
+					content.destroy();
+				})();
+				return closing;
 			}
 		};
 	} catch (error) {

@@ -389,9 +389,10 @@ export class SpaceSession {
 function exposeForDebugging(core: Core) {
 	if (typeof window === 'undefined') return;
 	(window as unknown as { commonplaceDebug: unknown }).commonplaceDebug = {
-		topic: core.id,
+		room: core.id,
 		log: core.log,
-		stats: core.bridge.stats
+		stats: core.bridge.stats,
+		guard: core.bridge.guard.stats
 	};
 }
 

@@ -53,6 +53,19 @@ export class Journal {
 		this.#storage?.removeItem(this.#key);
 	}
 
+	/** Hands what the journal holds to the journal of another name (a space that moved). */
+	moveTo(name: string): void {
+		const text = this.#storage?.getItem(this.#key);
+		if (text == null) return;
+		try {
+			this.#storage?.setItem(new Journal(name, this.#storage).#key, text);
+		} catch (error) {
+			// reason: a full localStorage: the journal only ever duplicates IndexedDB.
+			console.warn('The quick-save journal could not be moved', error);
+		}
+		this.clear();
+	}
+
 	#read(): Entry[] {
 		try {
 			const parsed: unknown = JSON.parse(this.#storage?.getItem(this.#key) ?? '[]');

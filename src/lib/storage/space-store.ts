@@ -3,7 +3,7 @@
 // y-indexeddb reads them, and a full disk is reported and retried rather than thrown into
 // y-indexeddb's promise chain. (It also reads the plaintext databases of spaces stored before
 // encryption, once, to migrate them.)
-import { openDB } from 'idb';
+import { openDB, type IDBPDatabase } from 'idb';
 import { IndexeddbPersistence } from 'y-indexeddb';
 import * as Y from 'yjs';
 import { Journal } from './journal';
@@ -24,6 +24,12 @@ export interface LoadReport {
 
 export interface SpaceStore {
 	readonly report: LoadReport;
+	/**
+	 * Updates with this origin (this device's own sealing) are also kept in the journal. Only
+	 * those: what arrives from peers is theirs to keep, and journalling it cost every remote
+	 * update a rewrite of the whole localStorage entry.
+	 */
+	journalFrom(origin: unknown): void;
 	destroy(): Promise<void>;
 }
 
@@ -31,8 +37,8 @@ export interface StoreEvents {
 	onSaveState?(state: SaveState, detail: string): void;
 }
 
-/** The database of a space's log: named by its topic, which reveals nothing. */
-export const logDbName = (topic: string): string => `cp-log-${topic}`;
+/** The database of a space's log: named by its room, which reveals nothing. */
+export const logDbName = (room: string): string => `cp-log-${room}`;
 /** The plaintext database of a space stored before encryption (read once, to migrate). */
 export const legacyDbName = (id: string): string => `cp-space-${id}`;
 
@@ -85,8 +91,9 @@ export async function openSpaceStore(
 	const scheduleRetry = () => {
 		if (retry === null) retry = setTimeout(saveAll, RETRY_MS);
 	};
+	const local = new Set<unknown>();
 	const onUpdate = (update: Uint8Array, origin: unknown) => {
-		if (origin !== persistence && origin !== journal) journal.append(update);
+		if (local.has(origin)) journal.append(update);
 		if (failing) scheduleRetry();
 	};
 	db.addEventListener('error', onFailure);
@@ -99,10 +106,15 @@ export async function openSpaceStore(
 	};
 	globalThis.addEventListener?.('unhandledrejection', onRejection);
 
+	let destroyed = false;
 	return {
 		report: { damaged },
-		/** Tries a pending save now (e.g. after the user freed space). */
+		journalFrom(origin: unknown) {
+			local.add(origin);
+		},
 		async destroy() {
+			if (destroyed) return;
+			destroyed = true;
 			if (retry !== null) clearTimeout(retry);
 			doc.off('update', onUpdate);
 			db.removeEventListener('error', onFailure);
@@ -123,6 +135,45 @@ export function deleteSpaceData(name: string): Promise<void> {
 		// Another tab still has it open; it closes its copy when told the space is gone.
 		request.onblocked = () => console.warn('Deleting the space waits for other tabs to close it');
 	});
+}
+
+/**
+ * Copies every record of a stored document into another (created if need be), then resolves.
+ * Yjs updates are idempotent, so copying twice (a move interrupted and done again) is harmless.
+ */
+export async function copyStore(from: string, to: string): Promise<number> {
+	const layout = {
+		upgrade(db: IDBPDatabase) {
+			// The same layout y-indexeddb creates.
+			db.createObjectStore(UPDATES, { autoIncrement: true });
+			db.createObjectStore(CUSTOM);
+		}
+	};
+	const source = await openDB(from, 1, layout);
+	try {
+		const read = source.transaction([UPDATES, CUSTOM]);
+		const [updates, customKeys, customValues] = await Promise.all([
+			read.objectStore(UPDATES).getAll() as Promise<unknown[]>,
+			read.objectStore(CUSTOM).getAllKeys(),
+			read.objectStore(CUSTOM).getAll() as Promise<unknown[]>
+		]);
+		if (updates.length === 0 && customKeys.length === 0) return 0;
+		const target = await openDB(to, 1, layout);
+		try {
+			const write = target.transaction([UPDATES, CUSTOM], 'readwrite');
+			for (const update of updates) void write.objectStore(UPDATES).add(update);
+			customKeys.forEach((key, i) => {
+				// The digest of checked records names the source's keys; the target checks afresh.
+				if (key !== VERIFIED) void write.objectStore(CUSTOM).put(customValues[i], key);
+			});
+			await write.done;
+		} finally {
+			target.close();
+		}
+		return updates.length;
+	} finally {
+		source.close();
+	}
 }
 
 /**

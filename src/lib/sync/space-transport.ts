@@ -1,5 +1,5 @@
 // One space on the network: y-webrtc's WebrtcProvider on the log doc (ciphertext only), room
-// `cp1-<topic>`, password b64url(relayKey), data channels wrapped so any message size crosses
+// `cp1-<room>`, password b64url(relayKey), data channels wrapped so any message size crosses
 // and every peer message is checked first. It reports one status the UI can say in words.
 import * as encoding from 'lib0/encoding';
 import * as syncProtocol from 'y-protocols/sync';
@@ -33,7 +33,7 @@ export interface SyncStatus {
 
 export interface TransportOptions {
 	log: Y.Doc;
-	cap: Pick<RelayCapability, 'topic' | 'relayKey'>;
+	cap: Pick<RelayCapability, 'room' | 'relayKey'>;
 	network: NetworkConfig;
 	presence: Presence;
 	/** The platform's WebRTC classes (a browser's globals, or a Node library in tests). */
@@ -70,8 +70,8 @@ interface Room {
 	bcConns: Set<string>;
 }
 
-export function roomName(cap: Pick<RelayCapability, 'topic'>): string {
-	return `cp1-${cap.topic}`;
+export function roomName(cap: Pick<RelayCapability, 'room'>): string {
+	return `cp1-${cap.room}`;
 }
 
 export class SpaceTransport {
