@@ -1,7 +1,6 @@
-// Raw-frame helpers for the signaling server: how deep a frame nests, measured on its bytes, and
-// a publish passed on as received with y-webrtc's `clients` count spliced in. Nothing here
-// recurses on or re-serialises what a peer sent: JSON.stringify of data nested 5,000 deep
-// overflows the stack, and a parsed-then-reserialised frame costs a copy per receiver.
+// Raw-frame helpers for the signaling server: nesting measured on the bytes, the message in a
+// frame, a publish relayed as received plus `clients`. Nothing recurses on or re-serialises what
+// a peer sent (JSON.stringify of data nested 5,000 deep overflows the stack).
 
 const OPEN_BRACE = 0x7b; // {
 const OPEN_BRACKET = 0x5b; // [
@@ -56,4 +55,23 @@ export function withClients(raw, count) {
 	while (last >= 0 && isSpace(raw[last])) last--;
 	const member = `${raw[last] === OPEN_BRACE ? '' : ','}"clients":${count}}`;
 	return Buffer.concat([raw.subarray(0, end), Buffer.from(member)]);
+}
+
+/**
+ * The JSON object with a string `type` in a text frame, or undefined for anything else.
+ * @param {Buffer} data
+ * @returns {Record<string, unknown> & { type: string } | undefined}
+ */
+export function parse(data) {
+	let message;
+	try {
+		message = JSON.parse(data.toString('utf8'));
+	} catch {
+		// reason: counted by the caller, and otherwise ignored: a peer's garbage reaches nobody.
+		return undefined;
+	}
+	if (typeof message !== 'object' || message === null || typeof message.type !== 'string') {
+		return undefined;
+	}
+	return message;
 }

@@ -1,6 +1,5 @@
-// Connection caps for the signaling server: at most N connections in all and M per address,
-// decided at the HTTP upgrade so a refused peer costs no WebSocket. IPv6 addresses count per /64,
-// the block one subscriber usually gets (one address each would let a single home open billions).
+// Connection caps for the signaling server, decided at the HTTP upgrade (503 when full, 429 per
+// address) so a refused peer costs no WebSocket. IPv6 counts per /64, the block one home gets.
 import { isIPv4, isIPv6 } from 'node:net';
 
 /**
@@ -61,4 +60,31 @@ export function connectionGate({ maxConnections, maxConnectionsPerIp }) {
 			return total;
 		}
 	};
+}
+
+/** What a refused upgrade is told: 503 when the server is full, 429 when the address is. */
+const REFUSED = {
+	full: { status: 503, text: 'Service Unavailable', body: 'This signaling server is full.\n' },
+	'per-ip': {
+		status: 429,
+		text: 'Too Many Requests',
+		body: 'Too many connections from your address.\n'
+	}
+};
+
+/**
+ * Answers a refused upgrade with a plain HTTP status and closes the socket.
+ * @param {import('node:stream').Duplex} socket
+ * @param {'full' | 'per-ip'} reason
+ */
+export function refuse(socket, reason) {
+	const { status, text, body } = REFUSED[reason];
+	socket.once('finish', () => socket.destroy());
+	socket.end(
+		`HTTP/1.1 ${status} ${text}\r\n` +
+			'Connection: close\r\n' +
+			'Retry-After: 10\r\n' +
+			'Content-Type: text/plain; charset=utf-8\r\n' +
+			`Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`
+	);
 }

@@ -9,8 +9,8 @@
 //   - ignores malformed JSON and binary junk (counted), closes half-open sockets by heartbeat
 import { createServer } from 'node:http';
 import { WebSocketServer } from 'ws';
-import { withClients, withinDepth } from './frames.js';
-import { connectionGate } from './gate.js';
+import { parse, withClients, withinDepth } from './frames.js';
+import { connectionGate, refuse } from './gate.js';
 
 export const DEFAULTS = {
 	host: '127.0.0.1',
@@ -62,14 +62,6 @@ const OPEN = 1;
 /** WebSocket close code 1013, "Try Again Later": a reader that fell behind may well reconnect. */
 const SLOW_CLOSE = { code: 1013, reason: 'receiving too slowly' };
 const PONG = Buffer.from(JSON.stringify({ type: 'pong' }));
-const REFUSED = {
-	full: { status: 503, text: 'Service Unavailable', body: 'This signaling server is full.\n' },
-	'per-ip': {
-		status: 429,
-		text: 'Too Many Requests',
-		body: 'Too many connections from your address.\n'
-	}
-};
 
 /**
  * Starts a server; resolves with { port, url, close(), stats() } once listening.
@@ -126,7 +118,7 @@ export function startSignaling(options = {}) {
 		const ticket = gate.admit(req.socket.remoteAddress);
 		if (!ticket.ok) {
 			counters[ticket.reason === 'full' ? 'refusedFull' : 'refusedPerIp']++;
-			refuse(socket, REFUSED[ticket.reason]);
+			refuse(socket, ticket.reason);
 			return;
 		}
 		// The slot is held until the TCP connection is gone, whatever happens to the handshake.
@@ -310,33 +302,6 @@ export function startSignaling(options = {}) {
 			});
 		});
 	});
-}
-
-/** The JSON object in a text frame, or undefined for anything else (counted as malformed). */
-function parse(data) {
-	let message;
-	try {
-		message = JSON.parse(data.toString('utf8'));
-	} catch {
-		// reason: counted by the caller, and otherwise ignored: a peer's garbage reaches nobody.
-		return undefined;
-	}
-	if (typeof message !== 'object' || message === null || typeof message.type !== 'string') {
-		return undefined;
-	}
-	return message;
-}
-
-/** Answers a refused upgrade with a plain HTTP status and closes the socket. */
-function refuse(socket, { status, text, body }) {
-	socket.once('finish', () => socket.destroy());
-	socket.end(
-		`HTTP/1.1 ${status} ${text}\r\n` +
-			'Connection: close\r\n' +
-			'Retry-After: 10\r\n' +
-			'Content-Type: text/plain; charset=utf-8\r\n' +
-			`Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`
-	);
 }
 
 /** Options left undefined (an unset environment variable) keep their defaults. */
