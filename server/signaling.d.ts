@@ -2,6 +2,12 @@ export interface SignalingOptions {
 	host?: string;
 	port?: number;
 	maxPayload?: number;
+	maxDataBytes?: number;
+	maxDataDepth?: number;
+	maxBufferedBytes?: number;
+	slowCloseGraceMs?: number;
+	maxConnections?: number;
+	maxConnectionsPerIp?: number;
 	maxTopicsPerConnection?: number;
 	maxTopicLength?: number;
 	messagesPerSecond?: number;
@@ -11,6 +17,7 @@ export interface SignalingOptions {
 	log?: (line: string) => void;
 }
 
+/** Counts only, never contents; what GET /health answers. */
 export interface SignalingStats {
 	ok: true;
 	uptimeSeconds: number;
@@ -22,6 +29,18 @@ export interface SignalingStats {
 	rateLimited: number;
 	rejectedTopics: number;
 	closedIdle: number;
+	/** Receivers closed (1013) for falling more than maxBufferedBytes behind. */
+	slowClosed: number;
+	/** Upgrades refused with 503: maxConnections reached. */
+	refusedFull: number;
+	/** Upgrades refused with 429: maxConnectionsPerIp reached for the address (IPv6: its /64). */
+	refusedPerIp: number;
+	/** Publishes over maxDataBytes, dropped. */
+	oversizeData: number;
+	/** Frames nested deeper than maxDataDepth, dropped. */
+	deepData: number;
+	/** Messages whose handling threw; dropped without closing any connection. */
+	handlerErrors: number;
 }
 
 export interface SignalingServer {

@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { withClients, withinDepth } from './frames.js';
+import { addressKey, connectionGate } from './gate.js';
 import { startSignaling, type SignalingServer } from './signaling.js';
 
 interface Client {
@@ -102,6 +104,22 @@ describe('signaling server', () => {
 		expect(b.received.filter((m) => m.type === 'publish')).toEqual([]);
 	});
 
+	it('relays a publish byte for byte as it came, with only `clients` added', async () => {
+		const a = await connect();
+		const b = await connect();
+		b.send({ type: 'subscribe', topics: ['t'] });
+		await flush(b);
+		const raw = new Promise<string>((resolve) =>
+			b.ws.once('message', (data) => resolve(String(data)))
+		);
+		// Spacing, a trailing zero, an escape and a key order JSON.stringify would not keep.
+		const sent = '{ "type":"publish", "topic":"t","data":{"z":1.50,"a":"\\u00e9"} }\n';
+		a.send(sent);
+		expect(await raw).toBe(
+			'{ "type":"publish", "topic":"t","data":{"z":1.50,"a":"\\u00e9"} ,"clients":1}'
+		);
+	});
+
 	it('answers GET /health with counts', async () => {
 		await connect();
 		const response = await fetch(`http://127.0.0.1:${server.port}/health`);
@@ -179,5 +197,46 @@ describe('signaling server', () => {
 		)._receiver.removeAllListeners('ping');
 		await a.closed;
 		expect(server.stats().closedIdle).toBe(1);
+	});
+});
+
+describe('frame and connection limits', () => {
+	it('measures nesting on the raw text, ignoring brackets inside strings', () => {
+		const bytes = (text: string) => Buffer.from(text);
+		expect(withinDepth(bytes('{"a":[1,{"b":[]}]}'), 4)).toBe(true);
+		expect(withinDepth(bytes('{"a":[1,{"b":[]}]}'), 3)).toBe(false);
+		expect(withinDepth(bytes('{"a":"[[[[[[\\"[[[["}'), 1)).toBe(true);
+		expect(withinDepth(bytes('['.repeat(1_000_000)), 16)).toBe(false);
+	});
+
+	it('splices `clients` into the raw frame', () => {
+		const spliced = (text: string) => String(withClients(Buffer.from(text), 3));
+		expect(spliced('{"type":"publish"}')).toBe('{"type":"publish","clients":3}');
+		expect(spliced('{"type":"publish"} \r\n')).toBe('{"type":"publish","clients":3}');
+		expect(spliced('{ }')).toBe('{ "clients":3}');
+		expect(JSON.parse(spliced('{"type":"publish","clients":"x"}'))).toEqual({
+			type: 'publish',
+			clients: 3
+		});
+	});
+
+	it('counts IPv4 per address and IPv6 per /64', () => {
+		expect(addressKey('203.0.113.9')).toBe('203.0.113.9');
+		expect(addressKey('::ffff:203.0.113.9')).toBe('203.0.113.9');
+		expect(addressKey('2001:db8:1:2:3:4:5:6')).toBe('2001:db8:1:2::/64');
+		expect(addressKey('2001:DB8:1:2::ffff')).toBe('2001:db8:1:2::/64');
+		expect(addressKey('2001:0db8::1')).toBe('2001:db8:0:0::/64');
+		expect(addressKey('fe80::1%eth0')).toBe('fe80:0:0:0::/64');
+		expect(addressKey(undefined)).toBe('unknown');
+		const gate = connectionGate({ maxConnections: 10, maxConnectionsPerIp: 2 });
+		const tickets = ['2001:db8:1:2::a', '2001:db8:1:2::b', '2001:db8:1:2::c'].map((ip) =>
+			gate.admit(ip)
+		);
+		expect(tickets.map((t) => t.ok)).toEqual([true, true, false]);
+		const first = tickets[0] as { ok: true; release(): void };
+		first.release();
+		first.release();
+		expect(gate.open).toBe(1);
+		expect(gate.admit('2001:db8:1:2::c').ok).toBe(true);
 	});
 });

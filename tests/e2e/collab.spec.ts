@@ -2,6 +2,7 @@
 // WebRTC through a signaling server on 127.0.0.1.
 import { expect, test } from '@playwright/test';
 import type { SignalingServer } from '../../server/signaling.js';
+import { hostileSignalingServer } from '../adversary/signaling';
 import { createSpace, editor, newPage, treeItem, treeOutline } from './helpers';
 import {
 	join,
@@ -192,46 +193,11 @@ test('a peer with a garbled key never connects and is told it is waiting', async
 test('a hostile signaling server sending junk changes nothing and throws nothing', async ({
 	browser
 }) => {
-	// A second "signaling server" that answers every subscription with junk: text that is not
-	// JSON, binary frames, publishes whose data is not a string, not base64, or base64 that
-	// does not open under the room key.
-	const { WebSocketServer } = await import('ws');
-	const hostile = new WebSocketServer({ host: '127.0.0.1', port: 0 });
-	await new Promise((resolve) => hostile.once('listening', resolve));
-	const hostileUrl = `ws://127.0.0.1:${(hostile.address() as { port: number }).port}`;
-	let junkSent = 0;
-	hostile.on('connection', (socket) => {
-		socket.on('message', (raw) => {
-			const message = JSON.parse(String(raw)) as { type?: string; topics?: string[] };
-			if (message.type !== 'subscribe') return;
-			for (const topic of message.topics ?? []) {
-				const frames: Array<string | Buffer> = [
-					'not json at all',
-					Buffer.from([0, 1, 2, 255]),
-					'42',
-					'null',
-					JSON.stringify({ type: 'publish', topic, data: 12345 }),
-					JSON.stringify({ type: 'publish', topic, data: '!!! not base64 !!!' }),
-					JSON.stringify({ type: 'publish', topic, data: Buffer.from('short').toString('base64') }),
-					JSON.stringify({
-						type: 'publish',
-						topic,
-						data: Buffer.concat([
-							Buffer.from([7]),
-							Buffer.from('AES-GCM'),
-							Buffer.alloc(40, 9)
-						]).toString('base64')
-					}),
-					JSON.stringify({ type: 'publish', topic: 42, data: 'x' }),
-					JSON.stringify({ type: 'publish', topic, data: { type: 'signal', from: 'x', to: 'y' } })
-				];
-				for (const frame of frames) socket.send(frame);
-				junkSent += frames.length;
-			}
-		});
-	});
-	const a = await person(browser, [signal.url, hostileUrl], 'Ada');
-	const b = await person(browser, [hostileUrl, signal.url], 'Bo');
+	// A second "signaling server" that answers every subscription with junk (not JSON, binary,
+	// data that is not base64 or does not open under the room key).
+	const hostile = await hostileSignalingServer();
+	const a = await person(browser, [signal.url, hostile.url], 'Ada');
+	const b = await person(browser, [hostile.url, signal.url], 'Bo');
 	people.push(a, b);
 	const errors: string[] = [];
 	let ignored = 0;
@@ -248,11 +214,10 @@ test('a hostile signaling server sending junk changes nothing and throws nothing
 		await editor(b.page).click();
 		await editor(b.page).pressSequentially('Still talking.');
 		await expect(editor(a.page)).toContainText('Still talking.');
-		expect(junkSent).toBeGreaterThan(0);
+		expect(hostile.junkSent()).toBeGreaterThan(0);
 		expect(errors).toEqual([]);
 		expect(ignored).toBeGreaterThan(0);
 	} finally {
-		hostile.clients.forEach((client) => client.terminate());
-		await new Promise((resolve) => hostile.close(resolve));
+		await hostile.close();
 	}
 });
