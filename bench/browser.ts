@@ -129,3 +129,4 @@ async function settleStore(persistence: IndexeddbPersistence) {
 	await persistence.destroy();
 }
 export * from './peers';
+export * from './hostile';

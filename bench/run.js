@@ -53,6 +53,7 @@ try {
 		open: coldOpenMetric,
 		crypto: cryptoMetrics,
 		trace: traceMetrics,
+		hostile: hostileMetrics,
 		network: networkMetrics
 	};
 	for (const [group, run] of Object.entries(groups)) {
@@ -183,6 +184,38 @@ async function cryptoMetrics() {
 		target: null
 	});
 	await context.close();
+	return out;
+}
+
+/** One hostile message within the caps: the longest main-thread task it causes (bench/hostile.ts). */
+async function hostileMetrics() {
+	const { context, page } = await benchPage();
+	const out = [];
+	try {
+		let worst = { name: '', ms: 0 };
+		for (const attack of ['junk', 'copies', 'rollback']) {
+			const r = await page.evaluate((a) => window.bench.hostileMessage(a), attack);
+			if (!r.accepted && attack !== 'rollback') console.warn(`bench: the ${attack} message was refused`);
+			console.log(
+				`hostile ${attack}: ${r.entries} entries, ${r.bytes} B, check+apply ${r.syncMs.toFixed(1)} ms, longest task ${r.longestMs.toFixed(1)} ms, all work ${r.totalMs.toFixed(0)} ms, pages kept ${r.pagesKept}`
+			);
+			if (r.longestMs > worst.ms) worst = { name: attack, ms: r.longestMs };
+			out.push({
+				name: `one hostile message (${attack}, ${r.entries} entries): longest main-thread task`,
+				value: round(r.longestMs),
+				unit: 'ms',
+				target: 100
+			});
+		}
+		out.push({
+			name: `worst single hostile message within the caps (${worst.name})`,
+			value: round(worst.ms),
+			unit: 'ms',
+			target: 100
+		});
+	} finally {
+		await context.close();
+	}
 	return out;
 }
 

@@ -87,12 +87,84 @@ const v1 = Array.isArray(legacy)
 	: legacy.envelopes.filter((e) => e.version === 1);
 for (const e of v1) envelopes.push({ ...e, kind: e.kind, covers: null });
 
+// Password links: what is hashed is the UTF-8 of the password exactly as typed (no Unicode
+// normalisation, no trimming), so links made by earlier versions keep opening.
+const passwordLinks = [];
+for (const [n, password] of ['correct horse battery staple', 'Ünïcødé pässwörd ✓ 12'].entries()) {
+	const cap = capability.fromSecret(secrets[n]);
+	const inner = n === 0 ? links.format(capability.toView(cap)) : links.format(cap);
+	const salt = Uint8Array.from({ length: 16 }, (_, i) => (0x10 + i + n) & 0xff);
+	const nonce = Uint8Array.from({ length: 24 }, (_, i) => (0x80 + i + n) & 0xff);
+	passwordLinks.push({
+		inner,
+		password,
+		passwordUtf8: hex(bytes.utf8(password)),
+		salt: hex(salt),
+		nonce: hex(nonce),
+		iterations: links.PBKDF2_ITERATIONS,
+		link: await links.protect(inner, password, salt, nonce)
+	});
+}
+
+// A real page body: what the editor stores for a small page, as a Yjs update of a content doc
+// written by one client with a fixed id (so the bytes are reproducible).
+// Node's own copies (one Yjs instance for the doc and y-prosemirror alike).
+const Y = await import('yjs');
+const { prosemirrorJSONToYXmlFragment } = await import('y-prosemirror');
+const { contentSchema } = await load('/src/lib/editor/extensions.ts');
+const pageJson = {
+	type: 'doc',
+	content: [
+		{ type: 'heading', attrs: { level: 2 }, content: [{ type: 'text', text: 'Plan' }] },
+		{
+			type: 'paragraph',
+			content: [
+				{ type: 'text', text: 'Bring ' },
+				{ type: 'text', marks: [{ type: 'bold' }], text: 'maps' },
+				{ type: 'text', text: ' and ' },
+				{
+					type: 'text',
+					marks: [{ type: 'link', attrs: { href: 'https://example.org/' } }],
+					text: 'tickets'
+				}
+			]
+		},
+		{
+			type: 'taskList',
+			content: [
+				{
+					type: 'taskItem',
+					attrs: { checked: true },
+					content: [{ type: 'paragraph', content: [{ type: 'text', text: 'Book train' }] }]
+				}
+			]
+		}
+	]
+};
+const body = new Y.Doc({ gc: false });
+body.clientID = 42;
+const pageId = 'AAAAAAAAAAAAAAAAAAAAAA';
+prosemirrorJSONToYXmlFragment(
+	contentSchema(),
+	pageJson,
+	body.getMap('bodies').set(pageId, new Y.XmlFragment())
+);
+const pageBody = {
+	clientID: 42,
+	pageId,
+	prosemirror: pageJson,
+	xml: body.getMap('bodies').get(pageId).toString(),
+	update: hex(Y.encodeStateAsUpdate(body))
+};
+
 await vite.close();
 const out = {
 	about:
 		'Test vectors for docs/protocol.md. All byte strings are lowercase hex unless a field says otherwise.',
 	spaces,
-	envelopes
+	envelopes,
+	passwordLinks,
+	pageBody
 };
 writeFileSync('docs/test-vectors.json', JSON.stringify(out, null, '\t') + '\n');
 console.log(

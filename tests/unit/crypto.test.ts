@@ -326,3 +326,43 @@ describe('sealSync', () => {
 		);
 	});
 });
+
+describe('test vectors: password links and a page body', () => {
+	const all = JSON.parse(readFileSync('docs/test-vectors.json', 'utf8')) as {
+		passwordLinks: Array<{
+			inner: string;
+			password: string;
+			passwordUtf8: string;
+			salt: string;
+			nonce: string;
+			link: string;
+		}>;
+		pageBody: { clientID: number; pageId: string; xml: string; update: string };
+	};
+
+	it('p1 links: the exact bytes, and they open with the password as typed', async () => {
+		expect(all.passwordLinks.length).toBeGreaterThanOrEqual(2);
+		for (const v of all.passwordLinks) {
+			expect(toHex(utf8(v.password))).toBe(v.passwordUtf8);
+			expect(await links.protect(v.inner, v.password, hex(v.salt), hex(v.nonce))).toBe(v.link);
+			const parsed = links.parse(v.link);
+			expect(parsed.ok).toBe('password');
+			if (parsed.ok !== 'password') continue;
+			const opened = await links.unprotect(parsed.payload, v.password);
+			expect(opened.ok && links.format(opened.cap)).toBe(v.inner);
+			// No normalisation: the same text in another Unicode form is another password.
+			if (v.password !== v.password.normalize('NFD')) {
+				const other = await links.unprotect(parsed.payload, v.password.normalize('NFD'));
+				expect(other.ok).toBe(false);
+			}
+		}
+	});
+
+	it('a page body decodes to the documented element tree', () => {
+		const doc = new Y.Doc({ gc: false });
+		Y.applyUpdate(doc, hex(all.pageBody.update));
+		const body = doc.getMap('bodies').get(all.pageBody.pageId) as Y.XmlFragment;
+		expect(body.toString()).toBe(all.pageBody.xml);
+		expect(Y.decodeStateVector(Y.encodeStateVector(doc)).has(all.pageBody.clientID)).toBe(true);
+	});
+});
