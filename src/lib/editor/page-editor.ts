@@ -10,6 +10,7 @@ import { safeHref } from './content-policy';
 import { contentExtensions } from './extensions';
 import { SlashMenu } from './slash-menu';
 import { redoEdit, undoEdit, YjsBinding } from './yjs-binding';
+import './tiptap.css';
 
 export const MARKS = ['bold', 'italic', 'strike', 'code'] as const;
 export type Mark = (typeof MARKS)[number];
@@ -54,6 +55,8 @@ export function createPageEditor(options: PageEditorOptions): PageEditor {
 	const editor = new Editor({
 		element: options.element,
 		editable: options.editable,
+		// Its CSS comes from tiptap.css: the CSP refuses <style> elements.
+		injectCSS: false,
 		extensions: [
 			...contentExtensions(),
 			YjsBinding.configure({ fragment: options.fragment, awareness: options.awareness }),
