@@ -112,6 +112,7 @@ test('the link dialog refuses a script address with a sentence', async ({ page }
 	await editor(page).click();
 	await page.keyboard.type('here');
 	await page.keyboard.press('Shift+Home');
+	await expect.poll(() => page.evaluate(() => String(getSelection()))).toBe('here');
 	await page.keyboard.press('ControlOrMeta+k');
 	const prompt = page.getByRole('dialog', { name: 'Link' });
 	await prompt.getByLabel('Address').fill('javascript:alert(1)');
