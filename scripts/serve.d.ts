@@ -6,3 +6,5 @@ export function serve(options: {
 	host?: string;
 	quiet?: boolean;
 }): Promise<Server>;
+
+export const SECURITY_HEADERS: Readonly<Record<string, string>>;

@@ -18,6 +18,18 @@ const TYPES = {
 	'.woff2': 'font/woff2'
 };
 
+/**
+ * Sent with every response. The page's own Content-Security-Policy is a meta tag in each
+ * prerendered page (svelte.config.js), but a meta tag cannot say frame-ancestors: no site may
+ * frame the app (clickjacking a share or delete button). A static host must send these too
+ * (README § Deploying).
+ */
+export const SECURITY_HEADERS = {
+	'content-security-policy': "frame-ancestors 'none'",
+	'x-content-type-options': 'nosniff',
+	'referrer-policy': 'no-referrer'
+};
+
 /** Starts the server; resolves with it once listening. */
 export function serve({ root, port, host = '127.0.0.1', quiet = false }) {
 	const base = resolve(root);
@@ -27,30 +39,31 @@ export function serve({ root, port, host = '127.0.0.1', quiet = false }) {
 		try {
 			path = normalize(join(base, decodeURIComponent(url.pathname)));
 		} catch {
-			res.writeHead(400).end('Bad request');
+			res.writeHead(400, SECURITY_HEADERS).end('Bad request');
 			return;
 		}
 		if (!path.startsWith(base)) {
-			res.writeHead(403).end('Forbidden');
+			res.writeHead(403, SECURITY_HEADERS).end('Forbidden');
 			return;
 		}
 		if (existsSync(path) && statSync(path).isDirectory()) {
 			if (!url.pathname.endsWith('/')) {
-				res.writeHead(301, { location: `${url.pathname}/${url.search}` }).end();
+				res
+					.writeHead(301, { ...SECURITY_HEADERS, location: `${url.pathname}/${url.search}` })
+					.end();
 				return;
 			}
 			path = join(path, 'index.html');
 		}
 		if (!existsSync(path) || !statSync(path).isFile()) {
-			res.writeHead(404, { 'content-type': 'text/plain' }).end('Not found');
+			res.writeHead(404, { ...SECURITY_HEADERS, 'content-type': 'text/plain' }).end('Not found');
 			return;
 		}
 		const immutable = url.pathname.includes('/_app/immutable/');
 		res.writeHead(200, {
+			...SECURITY_HEADERS,
 			'content-type': TYPES[extname(path)] ?? 'application/octet-stream',
-			'cache-control': immutable ? 'public, max-age=31536000, immutable' : 'no-cache',
-			'x-content-type-options': 'nosniff',
-			'referrer-policy': 'no-referrer'
+			'cache-control': immutable ? 'public, max-age=31536000, immutable' : 'no-cache'
 		});
 		createReadStream(path).pipe(res);
 	});

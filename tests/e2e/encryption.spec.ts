@@ -170,7 +170,7 @@ test('a password link asks for the password, refuses a wrong one, opens with the
 	await createSpace(page, 'Private diary');
 	await page.getByRole('button', { name: 'Share', exact: true }).click();
 	const dialog = page.getByRole('dialog');
-	await dialog.getByLabel('Protect with a password').fill('open sesame');
+	await dialog.getByLabel('Protect with a password').fill('open sesame, said Ali Baba to the rock');
 	await dialog.getByRole('button', { name: 'Protect' }).click();
 	const protectedView = await dialog
 		.getByLabel('Protected view link', { exact: true })
@@ -186,7 +186,7 @@ test('a password link asks for the password, refuses a wrong one, opens with the
 	await prompt.getByLabel('Password').fill('open says me');
 	await prompt.getByRole('button', { name: 'Open' }).click();
 	await expect(prompt.getByRole('alert')).toHaveText('That password is not right. Try again.');
-	await prompt.getByLabel('Password').fill('open sesame');
+	await prompt.getByLabel('Password').fill('open sesame, said Ali Baba to the rock');
 	await prompt.getByRole('button', { name: 'Open' }).click();
 	await bob.page.getByRole('button', { name: 'Add space' }).click();
 	await expect(bob.page).toHaveURL(new RegExp(`/space/\\?id=${room}`));

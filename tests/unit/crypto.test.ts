@@ -238,18 +238,20 @@ describe('links: bad input gets a clear message, never an exception', () => {
 
 	it('password links open with the password and refuse a wrong one', async () => {
 		const view = links.format(capability.toView(cap));
-		const protectedLink = await links.protect(view, 'correct horse');
+		const protectedLink = await links.protect(view, 'correct horse battery staple');
 		expect(protectedLink).toMatch(/^p1\./);
 		const parsed = links.parse(`#${protectedLink}`);
 		expect(parsed.ok).toBe('password');
 		if (parsed.ok !== 'password') return;
 		const wrong = await links.unprotect(parsed.payload, 'wrong horse');
 		expect(wrong).toEqual({ ok: false, error: 'That password is not right. Try again.' });
-		const right = await links.unprotect(parsed.payload, 'correct horse');
+		const right = await links.unprotect(parsed.payload, 'correct horse battery staple');
 		expect(right.ok).toBe(true);
 		if (right.ok) expect(links.format(right.cap)).toBe(view);
-		await expect(links.protect(view, '')).rejects.toThrow('Choose a password.');
-		await expect(links.protect('nonsense', 'pw')).rejects.toThrow();
+		await expect(links.protect(view, '')).rejects.toThrow(links.PasswordRefused);
+		await expect(links.protect('nonsense', 'correct horse battery staple')).rejects.toThrow(
+			'Only an edit or view link'
+		);
 	});
 });
 

@@ -3,6 +3,7 @@
 import nacl from 'tweetnacl';
 import { concat, fromB64url, toB64url, utf8 } from './bytes';
 import { fromBytes, toBytes, type Capability } from './capability';
+import * as strength from './password-strength';
 
 export const PBKDF2_ITERATIONS = 600_000;
 const LETTER = { edit: 'w', view: 'r', relay: 'b' } as const;
@@ -69,14 +70,27 @@ async function passwordKey(password: string, salt: Uint8Array): Promise<Uint8Arr
 	return new Uint8Array(bits);
 }
 
-/** Wraps a fragment (`w1.…` or `r1.…`, without '#') under a password: `p1.…`. */
+/** A password too weak for a link anyone can attack offline; `reason` says why (for the UI). */
+export class PasswordRefused extends Error {
+	constructor(readonly reason: strength.Weakness) {
+		super(`password refused: ${reason}`);
+		this.name = 'PasswordRefused';
+	}
+}
+
+/**
+ * Wraps a fragment (`w1.…` or `r1.…`, without '#') under a password: `p1.…`. Throws
+ * PasswordRefused for a password password-strength.ts finds too weak (opening is unchanged, so
+ * links protected before still open).
+ */
 export async function protect(
 	inner: string,
 	password: string,
 	salt: Uint8Array = nacl.randomBytes(SALT),
 	nonce: Uint8Array = nacl.randomBytes(NONCE)
 ): Promise<string> {
-	if (password === '') throw new Error('Choose a password.');
+	const verdict = await strength.check(password);
+	if (!verdict.ok) throw new PasswordRefused(verdict.reason);
 	const inside = parse(inner);
 	if (inside.ok !== true) throw new Error('Only an edit or view link can be protected.');
 	const key = await passwordKey(password, salt);

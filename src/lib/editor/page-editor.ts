@@ -6,9 +6,11 @@ import { yUndoPluginKey } from 'y-prosemirror';
 import type { Awareness } from 'y-protocols/awareness';
 import type * as Y from 'yjs';
 import { blocks } from './blocks';
+import { safeHref } from './content-policy';
 import { contentExtensions } from './extensions';
 import { SlashMenu } from './slash-menu';
 import { redoEdit, undoEdit, YjsBinding } from './yjs-binding';
+import './tiptap.css';
 
 export const MARKS = ['bold', 'italic', 'strike', 'code'] as const;
 export type Mark = (typeof MARKS)[number];
@@ -28,8 +30,11 @@ export interface EditorState {
 
 export interface PageEditor {
 	run(command: EditorCommand): void;
-	/** Sets (or with null, removes) the link on the selection. */
-	setLink(href: string | null): void;
+	/**
+	 * Sets (or with null, removes) the link on the selection. False when the address is refused
+	 * (content-policy.ts), and nothing changed.
+	 */
+	setLink(href: string | null): boolean;
 	currentLink(): string;
 	focus(): void;
 	destroy(): void;
@@ -50,6 +55,8 @@ export function createPageEditor(options: PageEditorOptions): PageEditor {
 	const editor = new Editor({
 		element: options.element,
 		editable: options.editable,
+		// Its CSS comes from tiptap.css: the CSP refuses <style> elements.
+		injectCSS: false,
 		extensions: [
 			...contentExtensions(),
 			YjsBinding.configure({ fragment: options.fragment, awareness: options.awareness }),
@@ -104,8 +111,9 @@ function wrap(editor: Editor, options: PageEditorOptions): PageEditor {
 		},
 		setLink(href) {
 			const chain = editor.chain().focus().extendMarkRange('link');
-			if (href === null || href.trim() === '') chain.unsetLink().run();
-			else chain.setLink({ href: normaliseHref(href) }).run();
+			if (href === null || href.trim() === '') return chain.unsetLink().run();
+			const safe = normaliseHref(href);
+			return safe !== null && chain.setLink({ href: safe }).run();
 		},
 		currentLink: () => String(editor.getAttributes('link').href ?? ''),
 		focus: () => editor.commands.focus(),
@@ -147,13 +155,14 @@ function currentBlock(editor: Editor): string {
 	return 'paragraph';
 }
 
-/** Adds https:// to bare domains; refuses script URLs. */
-export function normaliseHref(href: string): string {
+/**
+ * What the link dialog's text becomes: https:// added to a bare domain, then the one allow-list
+ * of content-policy.ts; null when it is refused (a script or data URL, another scheme).
+ */
+export function normaliseHref(href: string): string | null {
 	const trimmed = href.trim();
-	if (/^(javascript|data|vbscript):/i.test(trimmed)) return '#';
-	if (/^[a-z][a-z0-9+.-]*:/i.test(trimmed) || trimmed.startsWith('#') || trimmed.startsWith('/'))
-		return trimmed;
-	return `https://${trimmed}`;
+	const bare = !/^[a-z][a-z0-9+.-]*:/i.test(trimmed) && !/^[/#?.]/.test(trimmed);
+	return safeHref(bare ? `https://${trimmed}` : trimmed);
 }
 
 function LinkShortcut(onRequest: () => void) {
