@@ -1,6 +1,5 @@
 // Benchmarks that run inside Chromium, bundled by bench/run.js with Vite (never shipped).
 // Each function returns plain numbers; run.js prints and records them.
-import { IndexeddbPersistence, storeState } from 'y-indexeddb';
 import * as Y from 'yjs';
 import { fromHex } from '../src/lib/crypto/bytes';
 import { fromSecret, newSecret, type EditCapability } from '../src/lib/crypto/capability';
@@ -10,6 +9,7 @@ import { Bridge } from '../src/lib/log/bridge';
 import { createLogDoc, logArray } from '../src/lib/log/log-doc';
 import { storedOf } from '../src/lib/session/space-core';
 import * as keyring from '../src/lib/storage/keyring';
+import { logStore } from '../src/lib/storage/space-store';
 import { buildSpace } from './seed';
 
 const percentile = (values: number[], p: number) => {
@@ -37,9 +37,9 @@ export async function seedSpace(
 		[buildSpace(name, pageCount, textBytes)],
 		envelope.KIND_SNAPSHOT
 	);
-	const persistence = new IndexeddbPersistence(`cp-log-${cap.room}`, log);
-	await persistence.whenSynced;
-	await settleStore(persistence);
+	const stored = await logStore().open(cap.room);
+	await stored.append(Y.encodeStateAsUpdate(log));
+	await stored.close();
 	const now = Date.now();
 	await keyring.put({ id: cap.room, name, created: now, updated: now, cap: storedOf(cap) });
 	return { topic: cap.room, bytes: Y.encodeStateAsUpdate(log).length };
@@ -122,11 +122,5 @@ export async function compaction() {
 	return { ms, before, after };
 }
 
-/** Merges a y-indexeddb store into one record; its promise resolves before the writes do. */
-async function settleStore(persistence: IndexeddbPersistence) {
-	await storeState(persistence, true);
-	await new Promise((resolve) => setTimeout(resolve, 1_000));
-	await persistence.destroy();
-}
 export * from './peers';
 export * from './hostile';

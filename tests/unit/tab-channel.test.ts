@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { isValidUpdate } from '../../src/lib/storage/space-store';
+import { isUpdateRecord as isValidUpdate } from '../../src/lib/storage/log-store';
 import { TabChannel } from '../../src/lib/sync/tab-channel';
 
 // Node has BroadcastChannel too, so two "tabs" here are two channels in one process.

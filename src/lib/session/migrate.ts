@@ -16,11 +16,11 @@ import { createLogDoc } from '../log/log-doc';
 import * as keyring from '../storage/keyring';
 import { Journal } from '../storage/journal';
 import {
-	copyStore,
-	deleteSpaceData,
-	legacyDbName,
-	logDbName,
-	openSpaceStore
+	deleteStored,
+	legacyStore,
+	logStore,
+	moveStored,
+	openStored
 } from '../storage/space-store';
 import { capabilityOf, storedOf } from './space-core';
 
@@ -45,7 +45,8 @@ export async function ensureMigrated(entry: keyring.SpaceEntry): Promise<keyring
 
 async function moveToRoom(entry: keyring.SpaceEntry): Promise<keyring.SpaceEntry> {
 	const cap = capabilityOf(entry.cap as keyring.StoredCapability);
-	await copyStore(logDbName(entry.id), logDbName(cap.room));
+	const logs = logStore();
+	await moveStored(logs, entry.id, cap.room);
 	const already = await keyring.get(cap.room);
 	// If this device already holds the space under its room too, the stronger key wins.
 	const held = already?.cap ? capabilityOf(already.cap) : null;
@@ -57,8 +58,7 @@ async function moveToRoom(entry: keyring.SpaceEntry): Promise<keyring.SpaceEntry
 		aliases: [...new Set([...(entry.aliases ?? []), ...(already?.aliases ?? []), entry.id])]
 	};
 	await keyring.replace(entry.id, moved);
-	new Journal(logDbName(entry.id)).moveTo(logDbName(cap.room));
-	deleteSpaceData(logDbName(entry.id)).catch((error: unknown) =>
+	deleteStored(logs, entry.id).catch((error: unknown) =>
 		console.warn('The old copy of a moved space could not be deleted yet', error)
 	);
 	return moved;
@@ -66,14 +66,14 @@ async function moveToRoom(entry: keyring.SpaceEntry): Promise<keyring.SpaceEntry
 
 async function migrate(entry: keyring.SpaceEntry): Promise<keyring.SpaceEntry> {
 	const content = createContentDoc();
-	const legacy = await openSpaceStore(legacyDbName(entry.id), content);
+	const legacy = await openStored(legacyStore(), entry.id, content);
 	// The journal of the build before this one was keyed by the space id alone.
 	new Journal(entry.id).replay(content, null);
 	await legacy.destroy();
 
 	const cap = fromSecret(newSecret());
 	const log = createLogDoc();
-	const store = await openSpaceStore(logDbName(cap.room), log);
+	const store = await openStored(logStore(), cap.room, log);
 	const bridge = await Bridge.create({
 		content,
 		log,
@@ -97,7 +97,7 @@ async function migrate(entry: keyring.SpaceEntry): Promise<keyring.SpaceEntry> {
 	await keyring.replace(entry.id, moved);
 	content.destroy();
 	log.destroy();
-	await deleteSpaceData(legacyDbName(entry.id));
+	await deleteStored(legacyStore(), entry.id);
 	new Journal(entry.id).clear();
 	return moved;
 }

@@ -14,12 +14,8 @@ import { createContentDoc } from '../doc/schema';
 import { Bridge } from '../log/bridge';
 import { createLogDoc } from '../log/log-doc';
 import type { SpaceEntry, StoredCapability } from '../storage/keyring';
-import {
-	logDbName,
-	openSpaceStore,
-	type SpaceStore,
-	type StoreEvents
-} from '../storage/space-store';
+import type { Persisted, PersistOptions } from '../storage/persist';
+import { logStore, openStored } from '../storage/space-store';
 import { TabChannel } from '../sync/tab-channel';
 
 export interface Core {
@@ -28,7 +24,7 @@ export interface Core {
 	readonly content: Y.Doc;
 	readonly log: Y.Doc;
 	readonly bridge: Bridge;
-	readonly store: SpaceStore;
+	readonly store: Persisted;
 	readonly tabs: TabChannel;
 	destroy(): Promise<void>;
 }
@@ -50,7 +46,7 @@ export const RELAY_ONLY =
 /** Opens a space whose capability is in the keyring. */
 export async function openCore(
 	entry: SpaceEntry,
-	events: StoreEvents = {},
+	events: Pick<PersistOptions, 'onSaveState'> = {},
 	content: Y.Doc = createContentDoc()
 ): Promise<Core> {
 	if (entry.cap === null) throw new Error('This space has not been migrated yet.');
@@ -58,7 +54,7 @@ export async function openCore(
 	if (cap.kind === 'relay') throw new Error(RELAY_ONLY);
 	const log = createLogDoc();
 	const [store, keys] = await Promise.all([
-		openSpaceStore(logDbName(cap.room), log, events),
+		openStored(logStore(), cap.room, log, events),
 		signingKeys(cap)
 	]);
 	try {

@@ -109,7 +109,7 @@ export class SpaceSession {
 	}
 
 	#start() {
-		this.damaged = this.#core.store.report.damaged;
+		this.damaged = this.#core.store.damaged;
 		this.#doc.on('update', this.#onUpdate);
 		bodiesMap(this.#doc).observeDeep(this.#onBodyChange);
 		this.#unrejected = this.#core.bridge.onRejected(() => {

@@ -1,6 +1,6 @@
 // Home's view of this device: the spaces it holds, and creating, renaming and deleting them.
 import * as keyring from '../storage/keyring';
-import { deleteSpaceData, legacyDbName, logDbName } from '../storage/space-store';
+import { deleteStored, legacyStore, logStore } from '../storage/space-store';
 import { createSpace, renameSpace } from './space-admin';
 import { spaceEvents } from './space-events';
 
@@ -48,7 +48,7 @@ export class Workspace {
 		await keyring.remove(id);
 		spaceEvents.publish({ type: 'deleted', id });
 		// A space not migrated yet still has its old database; a migrated one has its log.
-		await deleteSpaceData(entry?.cap ? logDbName(id) : legacyDbName(id));
+		await deleteStored(entry?.cap ? logStore() : legacyStore(), id);
 	}
 }
 

@@ -1,0 +1,124 @@
+// Keeps a Y.Doc in a StoredLog: loads what is stored into it, stores each update as it
+// happens, and says whether everything is saved. A failed write (a full disk) is reported and
+// retried with the whole state, so what failed before is covered by the retry; nothing is
+// thrown into Yjs's event handlers. The records are compacted into one once they are many.
+// What this device itself wrote is also kept for a few seconds in a synchronous journal,
+// against a tab closed before its commit lands.
+import * as Y from 'yjs';
+import { Journal } from './journal';
+import { StoreError, type StoredLog } from './log-store';
+
+export type SaveState = 'saved' | 'full' | 'error';
+
+export interface PersistOptions {
+	/** The synchronous journal, or null for none (a store without a browser). */
+	journal?: Journal | null;
+	onSaveState?(state: SaveState, detail: string): void;
+	/** Compact the records once there are more than this many. */
+	compactAt?: number;
+	retryMs?: number;
+}
+
+export interface Persisted {
+	/** Stored records that could not be read and were set aside. */
+	readonly damaged: number;
+	/** Updates with this origin (this device's own sealing) also go to the journal. */
+	journalFrom(origin: unknown): void;
+	/** Resolves once every update seen so far is durable (or has failed and is being retried). */
+	flushed(): Promise<void>;
+	destroy(): Promise<void>;
+}
+
+export async function persist(
+	doc: Y.Doc,
+	stored: StoredLog,
+	options: PersistOptions = {}
+): Promise<Persisted> {
+	const journal = options.journal ?? null;
+	const compactAt = options.compactAt ?? 500;
+	const retryMs = options.retryMs ?? 5_000;
+	const loading = {};
+	const { updates, damaged } = await stored.load();
+	Y.transact(doc, () => updates.forEach((update) => Y.applyUpdate(doc, update)), loading, false);
+	// Whatever the last session typed just before closing, in case the store missed it.
+	journal?.replay(doc, journal);
+
+	const local = new Set<unknown>();
+	let pending: Promise<void> = Promise.resolve();
+	let failing = false;
+	let retry: ReturnType<typeof setTimeout> | null = null;
+	let compacting = false;
+	let destroyed = false;
+	const report = (state: SaveState, detail: string) => options.onSaveState?.(state, detail);
+
+	const fail = (error: unknown) => {
+		const reason = error instanceof StoreError ? error.reason : 'failed';
+		if (reason === 'closed' || destroyed) return;
+		failing = true;
+		report(reason === 'full' ? 'full' : 'error', error instanceof Error ? error.message : '');
+		retry ??= setTimeout(saveAll, retryMs);
+	};
+	// One record with the whole state covers every write that failed before.
+	const saveAll = () => {
+		retry = null;
+		if (!failing || destroyed) return;
+		write(Y.encodeStateAsUpdate(doc)).then(() => {
+			if (!failing) return;
+			failing = false;
+			report('saved', '');
+		}, fail);
+	};
+	const write = (update: Uint8Array): Promise<void> => {
+		const done = stored.append(update);
+		pending = pending.then(() => done.then(noop, noop));
+		return done;
+	};
+	const maybeCompact = () => {
+		if (compacting || failing || stored.records <= compactAt) return;
+		compacting = true;
+		const compacted = stored
+			.compact(Y.encodeStateAsUpdate(doc))
+			.catch(fail)
+			.finally(() => (compacting = false));
+		pending = pending.then(() => compacted);
+	};
+	const onUpdate = (update: Uint8Array, origin: unknown) => {
+		if (origin === loading) return;
+		if (local.has(origin)) journal?.append(update);
+		if (failing) {
+			retry ??= setTimeout(saveAll, retryMs);
+			return;
+		}
+		write(update).then(maybeCompact, fail);
+	};
+	doc.on('update', onUpdate);
+	const flushed = async () => {
+		let current: Promise<void>;
+		do {
+			current = pending;
+			await current;
+		} while (current !== pending);
+	};
+	let closing: Promise<void> | null = null;
+	const close = async () => {
+		doc.off('update', onUpdate);
+		await flushed();
+		destroyed = true;
+		if (retry !== null) clearTimeout(retry);
+		// A last try for what could not be saved (e.g. after the user freed space).
+		if (failing) await stored.append(Y.encodeStateAsUpdate(doc)).catch(noop);
+		await stored.close();
+	};
+	return {
+		damaged,
+		journalFrom(origin) {
+			local.add(origin);
+		},
+		flushed,
+		destroy: () => (closing ??= close())
+	};
+}
+
+function noop() {
+	// reason: settled either way; failures were reported where they happened.
+}
