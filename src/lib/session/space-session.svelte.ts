@@ -4,9 +4,11 @@ import type * as Y from 'yjs';
 import { toView } from '../crypto/capability';
 import * as links from '../crypto/links';
 import * as pages from '../doc/pages';
-import { bodiesMap, parsePageId, type PageId, type PageRecord } from '../doc/schema';
+import { PageActivity } from '../doc/activity';
+import { parsePageId, type PageId, type PageRecord } from '../doc/schema';
 import * as space from '../doc/space';
-import { buildTree, layout, type TreeNode } from '../doc/tree';
+import type { TreeNode } from '../doc/tree';
+import { TreeView } from './tree-view.svelte';
 import type { EditorState, PageEditor } from '../editor/page-editor';
 import { logArray } from '../log/log-doc';
 import * as keyring from '../storage/keyring';
@@ -30,23 +32,16 @@ import { INITIAL_STATUS, SpaceSync } from './space-sync';
 let editorModule: Promise<typeof import('../editor/page-editor')> | null = null;
 const loadEditor = () => (editorModule ??= import('../editor/page-editor'));
 
-const TOUCH_PAGE_MS = 30_000;
 const TOUCH_KEYRING_MS = 1_000;
 
-export interface Download {
-	filename: string;
-	blob: Blob;
-}
+export type { Download } from '../export/download';
+import type { Download } from '../export/download';
 
 export class SpaceSession {
 	readonly id: string;
 	readonly readOnly: boolean;
-	name = $state('');
-	tree = $state.raw<TreeNode[]>([]);
-	trash = $state.raw<PageRecord[]>([]);
-	// reason: replaced whole on every refresh, never mutated, so a plain Map in $state.raw is right.
-	// eslint-disable-next-line svelte/prefer-svelte-reactivity
-	visible = $state.raw<ReadonlyMap<PageId, PageRecord>>(new Map());
+	/** The name, page tree and trash, laid out when pages change (not per keystroke). */
+	readonly view: TreeView;
 	saveState = $state<SaveState>('saved');
 	saveDetail = $state('');
 	/** Stored records that could not be read when the space was opened (set aside, kept). */
@@ -67,10 +62,8 @@ export class SpaceSession {
 
 	readonly #core: Core;
 	readonly #doc: Y.Doc;
-	#refreshQueued = false;
-	// reason: bookkeeping, not shown in the UI, so it needs no reactivity.
-	// eslint-disable-next-line svelte/prefer-svelte-reactivity
-	#touchedPages = new Map<PageId, number>();
+	#activity: PageActivity | null = null;
+	#closing: Promise<void> | null = null;
 	#keyringTimer: ReturnType<typeof setTimeout> | null = null;
 	#unsubscribe: (() => void) | null = null;
 	#sync: SpaceSync | null = null;
@@ -81,6 +74,23 @@ export class SpaceSession {
 		this.#doc = core.content;
 		this.id = core.id;
 		this.readOnly = core.cap.kind !== 'edit';
+		this.view = new TreeView(core.content);
+	}
+
+	get name(): string {
+		return this.view.name;
+	}
+
+	get tree(): TreeNode[] {
+		return this.view.tree;
+	}
+
+	get trash(): PageRecord[] {
+		return this.view.trash;
+	}
+
+	get visible(): ReadonlyMap<PageId, PageRecord> {
+		return this.view.visible;
 	}
 
 	/** Opens a space held on this device; throws an Error with a message for people. */
@@ -103,7 +113,6 @@ export class SpaceSession {
 		});
 		const session = new SpaceSession(core);
 		holder.session = session;
-		session.name = entry.name || space.DEFAULT_NAME;
 		session.#start();
 		return session;
 	}
@@ -111,7 +120,9 @@ export class SpaceSession {
 	#start() {
 		this.damaged = this.#core.store.damaged;
 		this.#doc.on('update', this.#onUpdate);
-		bodiesMap(this.#doc).observeDeep(this.#onBodyChange);
+		this.#activity = new PageActivity(this.#doc, {
+			isOwnEdit: (tx) => tx.local && tx.origin !== this.#core.bridge && !this.readOnly
+		});
 		this.#unrejected = this.#core.bridge.onRejected(() => {
 			this.rejected = this.#countRejected();
 		});
@@ -123,7 +134,8 @@ export class SpaceSession {
 		});
 		globalThis.addEventListener?.('pagehide', this.#onPageHide);
 		globalThis.addEventListener?.('storage', this.#onSettingsChanged);
-		this.#refresh();
+		this.empty = this.#logIsEmpty();
+		this.rejected = this.#countRejected();
 		this.#sync = new SpaceSync(this.#core, this.profile, {
 			onStatus: (status) => {
 				this.sync = status;
@@ -149,37 +161,9 @@ export class SpaceSession {
 
 	// This tab's own edits, and what arrives through the log, both count as an edit.
 	#onUpdate = () => {
-		if (!this.#refreshQueued) {
-			this.#refreshQueued = true;
-			queueMicrotask(() => {
-				this.#refreshQueued = false;
-				this.#refresh();
-			});
-		}
 		this.#scheduleKeyringTouch();
+		if (this.empty) this.empty = this.#logIsEmpty();
 	};
-
-	#onBodyChange = (events: Array<Y.YEvent<Y.AbstractType<unknown>>>, tx: Y.Transaction) => {
-		if (!tx.local || tx.origin === this.#core.bridge || this.readOnly) return;
-		const now = Date.now();
-		for (const event of events) {
-			const id = this.#pageOfBody(event.target);
-			if (id === null) continue;
-			if (now - (this.#touchedPages.get(id) ?? 0) < TOUCH_PAGE_MS) continue;
-			this.#touchedPages.set(id, now);
-			// After this transaction, so the timestamp is its own small update.
-			queueMicrotask(() => pages.touchPage(this.#doc, id, now));
-		}
-	};
-
-	#pageOfBody(type: Y.AbstractType<unknown>): PageId | null {
-		let current: Y.AbstractType<unknown> | null = type;
-		const bodies = bodiesMap(this.#doc);
-		while (current !== null && current.parent !== bodies)
-			current = current.parent as Y.AbstractType<unknown> | null;
-		const key = current?._item?.parentSub;
-		return typeof key === 'string' ? (key as PageId) : null;
-	}
 
 	#scheduleKeyringTouch() {
 		if (this.#keyringTimer !== null) return;
@@ -194,16 +178,6 @@ export class SpaceSession {
 			.touch(this.id, { name: space.spaceName(this.#doc), updated: Date.now() })
 			.then(() => spaceEvents.publish({ type: 'changed', id: this.id }))
 			.catch((error: unknown) => console.warn('Could not update the space list', error));
-	}
-
-	#refresh() {
-		const view = layout(this.#doc);
-		this.tree = buildTree(view);
-		this.trash = view.trashed;
-		this.visible = view.visible;
-		this.name = space.spaceName(this.#doc);
-		this.empty = this.#logIsEmpty();
-		this.rejected = this.#countRejected();
 	}
 
 	/** The edit link (editors only) and the view link, as fragments without '#'. */
@@ -339,31 +313,22 @@ export class SpaceSession {
 	}
 
 	async exportPage(id: PageId, format: 'md' | 'html'): Promise<Download | null> {
-		const page = pages.getPage(this.#doc, id);
-		const fragment = pages.body(this.#doc, id);
-		if (page === null || fragment === null) return null;
-		const { safeName } = await import('../export/zip');
-		const name = safeName(page.title || 'Untitled');
-		if (format === 'md') {
-			const { pageToMarkdown } = await import('../export/markdown');
-			const text = pageToMarkdown(fragment, page.title);
-			return { filename: `${name}.md`, blob: new Blob([text], { type: 'text/markdown' }) };
-		}
-		const { pageToHtml } = await import('../export/html');
-		const html = pageToHtml(fragment, page.title, document);
-		return { filename: `${name}.html`, blob: new Blob([html], { type: 'text/html' }) };
+		const { pageDownload } = await import('../export/download');
+		return pageDownload(this.#doc, id, format, document);
 	}
 
 	async exportSpace(onProgress: (done: number, total: number) => void): Promise<Download> {
-		const { spaceToZip, safeName } = await import('../export/zip');
-		const bytes = spaceToZip(this.#doc, onProgress);
-		return {
-			filename: `${safeName(this.name)}.zip`,
-			blob: new Blob([bytes as Uint8Array<ArrayBuffer>], { type: 'application/zip' })
-		};
+		const { spaceDownload } = await import('../export/download');
+		return spaceDownload(this.#doc, onProgress);
 	}
 
-	async destroy() {
+	/** Closes the space (seals what is waiting, stores it, disconnects). Safe to call twice. */
+	destroy(): Promise<void> {
+		this.#closing ??= this.#close();
+		return this.#closing;
+	}
+
+	async #close() {
 		this.#unsubscribe?.();
 		this.#unsubscribe = null;
 		this.#unrejected?.();
@@ -376,7 +341,8 @@ export class SpaceSession {
 			await this.#touchKeyring();
 		}
 		this.#doc.off('update', this.#onUpdate);
-		bodiesMap(this.#doc).unobserveDeep(this.#onBodyChange);
+		this.view.destroy();
+		this.#activity?.destroy();
 		await this.#sync?.destroy();
 		this.#sync = null;
 		await this.#core.destroy();
