@@ -1,22 +1,46 @@
 // Tells every tab of this browser that the list of spaces changed (created, renamed, edited,
-// deleted), so home stays current and an open space closes when it is deleted elsewhere.
+// deleted), so home stays current and an open space closes when it is deleted elsewhere. One
+// instance per page, made by the layout and closed with it.
+import { ObservableV2 } from 'lib0/observable';
 
 export type SpaceEvent = { type: 'changed'; id: string } | { type: 'deleted'; id: string };
 
-type Listener = (event: SpaceEvent) => void;
+type Events = { event: (event: SpaceEvent) => void };
 
-const listeners = new Set<Listener>();
-let channel: BroadcastChannel | null = null;
+export class SpaceEvents extends ObservableV2<Events> {
+	readonly #channel: BroadcastChannel | null;
+	#closed = false;
 
-function open(): BroadcastChannel | null {
-	if (channel === null && typeof BroadcastChannel !== 'undefined') {
-		channel = new BroadcastChannel('commonplace-spaces');
-		channel.onmessage = (message: MessageEvent<unknown>) => {
-			const event = parse(message.data);
-			if (event) for (const listener of listeners) listener(event);
-		};
+	constructor(name = 'commonplace-spaces') {
+		super();
+		this.#channel = typeof BroadcastChannel === 'undefined' ? null : new BroadcastChannel(name);
+		if (this.#channel) {
+			this.#channel.onmessage = (message: MessageEvent<unknown>) => {
+				const event = parse(message.data);
+				if (event) this.emit('event', [event]);
+			};
+		}
 	}
-	return channel;
+
+	/** Tells this tab's listeners and every other tab. */
+	publish(event: SpaceEvent): void {
+		if (this.#closed) return;
+		this.emit('event', [event]);
+		this.#channel?.postMessage(event);
+	}
+
+	/** Calls `listener` for every event; returns an unsubscribe. */
+	subscribe(listener: (event: SpaceEvent) => void): () => void {
+		this.on('event', listener);
+		return () => this.off('event', listener);
+	}
+
+	override destroy(): void {
+		if (this.#closed) return;
+		this.#closed = true;
+		this.#channel?.close();
+		super.destroy();
+	}
 }
 
 function parse(data: unknown): SpaceEvent | null {
@@ -25,16 +49,3 @@ function parse(data: unknown): SpaceEvent | null {
 	if ((type === 'changed' || type === 'deleted') && typeof id === 'string') return { type, id };
 	return null;
 }
-
-export const spaceEvents = {
-	/** Tells this tab's listeners and every other tab. */
-	publish(event: SpaceEvent) {
-		for (const listener of listeners) listener(event);
-		open()?.postMessage(event);
-	},
-	subscribe(listener: Listener): () => void {
-		open();
-		listeners.add(listener);
-		return () => listeners.delete(listener);
-	}
-};

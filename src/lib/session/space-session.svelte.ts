@@ -12,19 +12,13 @@ import { TreeView } from './tree-view.svelte';
 import type { EditorState, PageEditor } from '../editor/page-editor';
 import { logArray } from '../log/log-doc';
 import * as keyring from '../storage/keyring';
-import {
-	loadProfile,
-	NETWORK_SETTING,
-	PROFILE_SETTING,
-	saveProfile,
-	type Profile
-} from '../storage/settings';
 import type { SaveState } from '../storage/space-store';
 import type { Peer } from '../sync/presence';
 import type { SyncStatus } from '../sync/space-transport';
 import { ensureMigrated } from './migrate';
 import { openCore, type Core } from './space-core';
-import { spaceEvents } from './space-events';
+import type { AppServices } from './context';
+import type { Profile } from './device-settings.svelte';
 import { INITIAL_STATUS, SpaceSync } from './space-sync';
 
 // The editor is the biggest part of the app's code. It is fetched and compiled while the space
@@ -58,7 +52,6 @@ export class SpaceSession {
 	paused = $state(false);
 	/** Nothing of this space has arrived yet (it was just joined by a link). */
 	empty = $state(false);
-	profile = $state.raw<Profile>(loadProfile());
 
 	readonly #core: Core;
 	readonly #doc: Y.Doc;
@@ -69,8 +62,11 @@ export class SpaceSession {
 	#sync: SpaceSync | null = null;
 	#unrejected: (() => void) | null = null;
 
-	private constructor(core: Core) {
+	readonly #app: AppServices;
+
+	private constructor(core: Core, app: AppServices) {
 		this.#core = core;
+		this.#app = app;
 		this.#doc = core.content;
 		this.id = core.id;
 		this.readOnly = core.cap.kind !== 'edit';
@@ -94,7 +90,7 @@ export class SpaceSession {
 	}
 
 	/** Opens a space held on this device; throws an Error with a message for people. */
-	static async open(id: string): Promise<SpaceSession> {
+	static async open(id: string, app: AppServices): Promise<SpaceSession> {
 		void loadEditor().catch((error: unknown) => console.warn('The editor could not load', error));
 		let entry = await keyring.find(id);
 		if (entry === null) {
@@ -111,7 +107,7 @@ export class SpaceSession {
 				holder.session.saveDetail = detail;
 			}
 		});
-		const session = new SpaceSession(core);
+		const session = new SpaceSession(core, app);
 		holder.session = session;
 		session.#start();
 		return session;
@@ -126,17 +122,18 @@ export class SpaceSession {
 		this.#unrejected = this.#core.bridge.onRejected(() => {
 			this.rejected = this.#countRejected();
 		});
-		this.#unsubscribe = spaceEvents.subscribe((event) => {
+		this.#unsubscribe = this.#app.events.subscribe((event) => {
 			if (event.type === 'deleted' && event.id === this.id) {
 				this.deleted = true;
 				void this.destroy();
 			}
 		});
 		globalThis.addEventListener?.('pagehide', this.#onPageHide);
-		globalThis.addEventListener?.('storage', this.#onSettingsChanged);
+		this.#app.device.on('network', this.#onNetwork);
+		this.#app.device.on('profile', this.#onProfile);
 		this.empty = this.#logIsEmpty();
 		this.rejected = this.#countRejected();
-		this.#sync = new SpaceSync(this.#core, this.profile, {
+		this.#sync = new SpaceSync(this.#core, this.#app.device, {
 			onStatus: (status) => {
 				this.sync = status;
 				this.empty = this.#logIsEmpty();
@@ -147,14 +144,14 @@ export class SpaceSession {
 		exposeForDebugging(this.#core);
 	}
 
-	/** Settings saved in another tab apply here at once: servers reconnect, the name changes. */
-	#onSettingsChanged = (event: StorageEvent) => {
-		if (event.key === NETWORK_SETTING) this.#sync?.reconnect();
-		if (event.key === PROFILE_SETTING) {
-			this.profile = loadProfile();
-			this.#sync?.setProfile(this.profile);
-		}
-	};
+	/** How this person appears to others (the device's profile). */
+	get profile(): Profile {
+		return this.#app.device.profile;
+	}
+
+	// Settings saved here or in another tab apply at once: servers reconnect, the name changes.
+	#onNetwork = () => this.#sync?.reconnect();
+	#onProfile = (profile: Profile) => this.#sync?.setProfile(profile);
 
 	/** The tab is going away: seal waiting changes now, synchronously. */
 	#onPageHide = () => this.#core.bridge.flushNow();
@@ -176,7 +173,7 @@ export class SpaceSession {
 	async #touchKeyring() {
 		await keyring
 			.touch(this.id, { name: space.spaceName(this.#doc), updated: Date.now() })
-			.then(() => spaceEvents.publish({ type: 'changed', id: this.id }))
+			.then(() => this.#app.events.publish({ type: 'changed', id: this.id }))
 			.catch((error: unknown) => console.warn('Could not update the space list', error));
 	}
 
@@ -204,15 +201,8 @@ export class SpaceSession {
 	}
 
 	/** Changes how this person appears to others, on every space. */
-	setProfile(name: string, color: string) {
-		const profile: Profile = {
-			name: name.trim().slice(0, 40) || this.profile.name,
-			color,
-			chosen: true
-		};
-		saveProfile(profile);
-		this.profile = profile;
-		this.#sync?.setProfile(profile);
+	setProfile(name: string, color: string): boolean {
+		return this.#app.device.setProfile(name, color);
 	}
 
 	/** Work offline: disconnect from peers until resumed; edits are still saved here. */
@@ -334,7 +324,8 @@ export class SpaceSession {
 		this.#unrejected?.();
 		this.#unrejected = null;
 		globalThis.removeEventListener?.('pagehide', this.#onPageHide);
-		globalThis.removeEventListener?.('storage', this.#onSettingsChanged);
+		this.#app.device.off('network', this.#onNetwork);
+		this.#app.device.off('profile', this.#onProfile);
 		if (this.#keyringTimer !== null) {
 			clearTimeout(this.#keyringTimer);
 			this.#keyringTimer = null;

@@ -4,7 +4,7 @@
 // being saved on the device and merge when sync resumes.
 import type { Capability } from '../crypto/capability';
 import { deviceTag } from '../crypto/presence';
-import { loadDeviceSecret, loadNetwork, type Profile } from '../storage/settings';
+import type { DeviceSettings, Profile } from './device-settings.svelte';
 import { checkPresence, Presence, type Peer, type PresenceState } from '../sync/presence';
 import type { SpaceTransport, SyncStatus } from '../sync/space-transport';
 import type { Core } from './space-core';
@@ -34,8 +34,12 @@ export class SpaceSync {
 	#destroyed = false;
 	#unsubscribe: () => void;
 
-	constructor(core: Core, profile: Profile, callbacks: SyncCallbacks) {
+	readonly #device: DeviceSettings;
+
+	constructor(core: Core, device: DeviceSettings, callbacks: SyncCallbacks) {
 		this.#core = core;
+		this.#device = device;
+		const profile = device.profile;
 		this.#callbacks = callbacks;
 		const cap: Capability = core.cap;
 		this.presence = new Presence(core.log, core.content, core.cap.readKey);
@@ -43,7 +47,7 @@ export class SpaceSync {
 			user: { name: profile.name, color: profile.color },
 			page: null,
 			role: cap.kind === 'edit' ? 'edit' : 'view',
-			device: deviceTag(loadDeviceSecret(), core.id)
+			device: deviceTag(device.deviceSecret, core.id)
 		});
 		this.#unsubscribe = this.presence.subscribe(callbacks.onPeers);
 		void this.#connect();
@@ -61,7 +65,7 @@ export class SpaceSync {
 			this.#transport = new SpaceTransport({
 				log: this.#core.log,
 				cap: this.#core.cap,
-				network: loadNetwork(),
+				network: this.#device.network,
 				presence: this.presence,
 				onStatus: this.#callbacks.onStatus
 			});

@@ -2,7 +2,7 @@
 import * as keyring from '../storage/keyring';
 import { deleteStored, legacyStore, logStore } from '../storage/space-store';
 import { createSpace, renameSpace } from './space-admin';
-import { spaceEvents } from './space-events';
+import type { SpaceEvents } from './space-events';
 
 export type { SpaceEntry } from '../storage/keyring';
 
@@ -12,9 +12,14 @@ export class Workspace {
 	loaded = $state(false);
 	error = $state<string | null>(null);
 	#unsubscribe: (() => void) | null = null;
+	readonly #events: SpaceEvents;
+
+	constructor(events: SpaceEvents) {
+		this.#events = events;
+	}
 
 	start() {
-		this.#unsubscribe = spaceEvents.subscribe(() => void this.refresh());
+		this.#unsubscribe = this.#events.subscribe(() => void this.refresh());
 		void this.refresh();
 		return () => this.#unsubscribe?.();
 	}
@@ -34,19 +39,19 @@ export class Workspace {
 
 	async create(name: string): Promise<string> {
 		const id = await createSpace(name);
-		spaceEvents.publish({ type: 'changed', id });
+		this.#events.publish({ type: 'changed', id });
 		return id;
 	}
 
 	async rename(id: string, name: string) {
 		await renameSpace(id, name);
-		spaceEvents.publish({ type: 'changed', id });
+		this.#events.publish({ type: 'changed', id });
 	}
 
 	async remove(id: string) {
 		const entry = await keyring.get(id);
 		await keyring.remove(id);
-		spaceEvents.publish({ type: 'deleted', id });
+		this.#events.publish({ type: 'deleted', id });
 		// A space not migrated yet still has its old database; a migrated one has its log.
 		await deleteStored(entry?.cap ? logStore() : legacyStore(), id);
 	}
