@@ -1,5 +1,5 @@
 // Small formatting helpers for the UI.
-import type { Weakness } from '$lib/crypto/password-strength';
+import type { Weakness } from '$lib/session/link-open';
 
 const relative = new Intl.RelativeTimeFormat(undefined, { numeric: 'auto' });
 
@@ -80,4 +80,17 @@ export function describePassword(reason: Weakness): string {
 	if (reason === 'empty') return 'Choose a password.';
 	if (reason === 'too-short') return 'Too short: use at least 12 characters.';
 	return 'Too easy to guess: it looks like a common password or a pattern. Add more words, or take a suggested passphrase.';
+}
+
+/** A byte count the way people read it: 900 B, 1.2 MB, 34 MB. */
+export function formatBytes(bytes: number): string {
+	if (bytes < 1024) return `${bytes} B`;
+	const units = ['KB', 'MB', 'GB', 'TB'];
+	let value = bytes / 1024;
+	let unit = 0;
+	while (value >= 1024 && unit < units.length - 1) {
+		value /= 1024;
+		unit++;
+	}
+	return `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`;
 }

@@ -20,9 +20,18 @@ import {
 	type NetworkConfig
 } from '../sync/network-config';
 import { probeIce, probeSignaling, type Probe } from '../sync/reachability';
+import { info as storageInfo, requestPersistence, type StorageInfo } from '../storage/device';
 
-export type { IceServer, NetworkConfig, Probe };
-export { checkConfig, checkIceServer, checkSignalingUrl, probeIce, probeSignaling };
+export type { IceServer, NetworkConfig, Probe, StorageInfo };
+export {
+	checkConfig,
+	checkIceServer,
+	checkSignalingUrl,
+	probeIce,
+	probeSignaling,
+	requestPersistence,
+	storageInfo
+};
 
 export interface Profile {
 	name: string;

@@ -4,6 +4,11 @@
 // sentence for people.
 import { strength, type Capability } from '../crypto/capability';
 import * as links from '../crypto/links';
+
+// What the share dialog needs to judge a password, through the session (DESIGN.md §5).
+export * as passwordStrength from '../crypto/password-strength';
+export type { Weakness } from '../crypto/password-strength';
+export { PasswordRefused } from '../crypto/links';
 import { capabilityOf } from './space-core';
 import { heldEntry, joinSpace } from './space-admin';
 

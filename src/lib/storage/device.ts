@@ -28,15 +28,3 @@ export async function requestPersistence(): Promise<boolean> {
 	if (!storage?.persist) return false;
 	return (await storage.persisted?.()) || storage.persist();
 }
-
-export function formatBytes(bytes: number): string {
-	if (bytes < 1024) return `${bytes} B`;
-	const units = ['KB', 'MB', 'GB', 'TB'];
-	let value = bytes / 1024;
-	let unit = 0;
-	while (value >= 1024 && unit < units.length - 1) {
-		value /= 1024;
-		unit++;
-	}
-	return `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`;
-}
