@@ -1,7 +1,7 @@
 // The Content-Security-Policy: every page carries it (a meta tag, svelte.config.js), the server
 // sends what a meta tag cannot say (frame-ancestors) and nosniff, the app itself never trips it
-// (home, a space with the editor and a peer over WebRTC, the share dialog with its QR codes and
-// password checker, settings), and it stops a script injected into the page.
+// (home, a space with the editor, its menus and a peer over WebRTC, the share dialog with its QR
+// codes and password checker, settings), and it stops a script injected into the page.
 import { expect, test, type Page, type Response } from '@playwright/test';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -108,6 +108,16 @@ test('the app runs under its CSP without a single violation, and the CSP stops i
 	await bo.page.keyboard.type(' from Bo');
 	await expect.poll(() => text(ada.page)).toContain('from Bo');
 	await expect(editor(ada.page).locator('.remote-caret')).toBeVisible();
+
+	// Menus: bits-ui places them through the CSSOM, never with a style attribute or element.
+	await ada.page.getByRole('button', { name: 'Page actions' }).click();
+	await expect(ada.page.getByRole('menu', { name: 'Page actions' })).toBeVisible();
+	await ada.page.keyboard.press('Escape');
+	await ada.page.getByRole('treeitem').first().focus();
+	await ada.page.keyboard.press('Shift+F10');
+	await expect(ada.page.getByRole('menu', { name: /^Actions for / })).toBeVisible();
+	await ada.page.keyboard.press('Escape');
+	await expect(ada.page.getByRole('menu')).toBeHidden();
 
 	// The share dialog: both QR codes, the password checker and a protected link's QR code.
 	await ada.page.getByRole('button', { name: 'Share', exact: true }).click();

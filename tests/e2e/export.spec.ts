@@ -46,3 +46,27 @@ test('a page exports as Markdown and HTML, a space as a zip of Markdown files', 
 	expect(Object.keys(files).sort()).toEqual(['Exports/Other.md', 'Exports/Recipe.md']);
 	expect(strFromU8(files['Exports/Other.md'] as Uint8Array)).toBe('# Other\n');
 });
+
+test('a failed space export says why in the sidebar, never in a browser alert', async ({
+	page
+}) => {
+	const alerts: string[] = [];
+	page.on('dialog', (dialog) => {
+		alerts.push(dialog.message());
+		void dialog.dismiss();
+	});
+	await createSpace(page, 'Blocked');
+	// The download step fails as it would where a browser policy blocks downloads.
+	await page.evaluate(() => {
+		URL.createObjectURL = () => {
+			throw new Error('Downloads are blocked in this browser.');
+		};
+	});
+	await page.getByRole('button', { name: 'Export space (.zip)' }).click();
+	const problem = page.getByRole('navigation', { name: 'Space' }).getByRole('alert');
+	await expect(problem).toHaveText(/The export failed: Downloads are blocked in this browser\./);
+	await expect(page.getByRole('button', { name: 'Export space (.zip)' })).toBeEnabled();
+	await problem.getByRole('button', { name: 'Dismiss' }).click();
+	await expect(problem).toBeHidden();
+	expect(alerts).toEqual([]);
+});

@@ -1,5 +1,4 @@
 // Small formatting helpers for the UI.
-import type { Weakness } from '$lib/session/link-open';
 
 const relative = new Intl.RelativeTimeFormat(undefined, { numeric: 'auto' });
 
@@ -73,13 +72,6 @@ export function describeSync(status: SyncLike, paused: boolean): { label: string
 				detail: 'Up to date with everyone connected. Changes travel directly, end-to-end encrypted.'
 			};
 	}
-}
-
-/** Why a password cannot protect a link, for the person choosing it. */
-export function describePassword(reason: Weakness): string {
-	if (reason === 'empty') return 'Choose a password.';
-	if (reason === 'too-short') return 'Too short: use at least 12 characters.';
-	return 'Too easy to guess: it looks like a common password or a pattern. Add more words, or take a suggested passphrase.';
 }
 
 /** A byte count the way people read it: 900 B, 1.2 MB, 34 MB. */

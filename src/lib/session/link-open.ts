@@ -2,6 +2,7 @@
 // password when it is protected, and say what the link would do before anything changes — a
 // link never slips a space into someone's list unasked (DESIGN.md §2). Every failure is a
 // sentence for people.
+import { describe } from './messages';
 import { strength, type Capability } from '../crypto/capability';
 import * as links from '../crypto/links';
 
@@ -85,8 +86,4 @@ export async function accept(
 /** Wraps an edit or view link under a password (PBKDF2, 600,000 rounds: takes a moment). */
 export function protect(fragment: string, password: string): Promise<string> {
 	return links.protect(fragment, password);
-}
-
-function describe(error: unknown): string {
-	return error instanceof Error ? error.message : String(error);
 }

@@ -1,4 +1,5 @@
 // Home's view of this device: the spaces it holds, and creating, renaming and deleting them.
+import { describe } from './messages';
 import * as keyring from '../storage/keyring';
 import { deleteStored, legacyStore, logStore } from '../storage/space-store';
 import { createSpace, renameSpace } from './space-admin';
@@ -55,8 +56,4 @@ export class Workspace {
 		// A space not migrated yet still has its old database; a migrated one has its log.
 		await deleteStored(entry?.cap ? logStore() : legacyStore(), id);
 	}
-}
-
-export function describe(error: unknown): string {
-	return error instanceof Error ? error.message : String(error);
 }
