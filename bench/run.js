@@ -195,7 +195,8 @@ async function hostileMetrics() {
 		let worst = { name: '', ms: 0 };
 		for (const attack of ['junk', 'copies', 'rollback']) {
 			const r = await page.evaluate((a) => window.bench.hostileMessage(a), attack);
-			if (!r.accepted && attack !== 'rollback') console.warn(`bench: the ${attack} message was refused`);
+			if (!r.accepted && attack !== 'rollback')
+				console.warn(`bench: the ${attack} message was refused`);
 			console.log(
 				`hostile ${attack}: ${r.entries} entries, ${r.bytes} B, check+apply ${r.syncMs.toFixed(1)} ms, longest task ${r.longestMs.toFixed(1)} ms, all work ${r.totalMs.toFixed(0)} ms, pages kept ${r.pagesKept}`
 			);
