@@ -14,7 +14,7 @@ import { Bridge } from '../src/lib/log/bridge';
 import { createLogDoc, logArray } from '../src/lib/log/log-doc';
 import * as pages from '../src/lib/doc/pages';
 import { createContentDoc } from '../src/lib/doc/schema';
-import { checkPeerMessage, MAX_LOG_ENTRIES } from '../src/lib/sync/peer-message';
+import * as peerMessage from '../src/lib/sync/peer-message';
 
 export type Attack = 'junk' | 'copies' | 'rollback';
 
@@ -54,7 +54,7 @@ export async function hostileMessage(attack: Attack) {
 	const attacker = createLogDoc();
 	Y.applyUpdate(attacker, Y.encodeStateAsUpdate(log));
 	const array = logArray(attacker);
-	const count = MAX_LOG_ENTRIES - 1;
+	const count = peerMessage.MAX_LOG_ENTRIES - 1;
 	if (attack === 'junk') {
 		array.push(Array.from({ length: count }, (_, i) => new Uint8Array([i & 0xff, i >> 8, 7, 7])));
 	} else if (attack === 'copies') {
@@ -74,7 +74,7 @@ export async function hostileMessage(attack: Attack) {
 	});
 	observer.observe({ type: 'longtask', buffered: false });
 	const start = performance.now();
-	const checked = checkPeerMessage(message);
+	const checked = peerMessage.checkPeerMessage(message);
 	if (checked.ok) {
 		// What y-webrtc does with an accepted update message: apply its payload to the log doc.
 		const encoder = encoding.createEncoder();

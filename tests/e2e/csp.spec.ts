@@ -109,7 +109,7 @@ test('the app runs under its CSP without a single violation, and the CSP stops i
 	await expect.poll(() => text(ada.page)).toContain('from Bo');
 	await expect(editor(ada.page).locator('.remote-caret')).toBeVisible();
 
-	// Menus: bits-ui places them through the CSSOM, never with a style attribute or element.
+	// Menus are placed through the CSSOM, never with a style attribute or element.
 	await ada.page.getByRole('button', { name: 'Page actions' }).click();
 	await expect(ada.page.getByRole('menu', { name: 'Page actions' })).toBeVisible();
 	await ada.page.keyboard.press('Escape');
