@@ -1,0 +1,255 @@
+// Hostile peers, as bytes: builders for what anyone holding a room's relay key can send over a
+// data channel (chunked-channel frames and y-webrtc messages), for the permanent adversary suite
+// (tests/unit/adversary/, tests/e2e/adversary-*). Each builder makes one attack; `randomMessage`
+// makes many, from a seed, for fuzzing. Nothing here knows a read key: a peer needs none to send.
+import * as encoding from 'lib0/encoding';
+import * as prng from 'lib0/prng';
+import * as Y from 'yjs';
+
+export const MESSAGE = { sync: 0, awareness: 1, queryAwareness: 3, bcPeerId: 4 } as const;
+export const SYNC = { step1: 0, step2: 1, update: 2 } as const;
+
+/** A fuzz seed: `name` from the environment if set (to rerun a failure), else `fallback`. */
+export function seedFrom(name: string, fallback: number): number {
+	const value = Number(process.env[name]);
+	return Number.isSafeInteger(value) ? value : fallback;
+}
+
+// ---- frames (sync/chunked-channel.ts) ----
+
+export const frames = {
+	whole(message: Uint8Array): Uint8Array {
+		const out = new Uint8Array(1 + message.length);
+		out.set(message, 1);
+		return out;
+	},
+	first(total: number, part: Uint8Array = new Uint8Array(0)): Uint8Array {
+		const out = new Uint8Array(5 + part.length);
+		out[0] = 1;
+		new DataView(out.buffer).setUint32(1, total);
+		out.set(part, 5);
+		return out;
+	},
+	next(part: Uint8Array): Uint8Array {
+		const out = new Uint8Array(1 + part.length);
+		out[0] = 2;
+		out.set(part, 1);
+		return out;
+	}
+};
+
+/** Five bytes announcing a 256 MiB message: the old receiver allocated it all at once. */
+export const memoryBombFirstFrame = (total = 256 * 1024 * 1024): Uint8Array => frames.first(total);
+
+/**
+ * The frames of a message that announces `total` bytes and then stops after `sent` of them:
+ * held open, it would keep the receiver's buffer forever.
+ */
+export function neverFinishing(total: number, sent: number, partBytes = 64 * 1024): Uint8Array[] {
+	const out = [frames.first(total, new Uint8Array(Math.min(sent, partBytes - 5)))];
+	for (let at = partBytes - 5; at < sent; at += partBytes - 1) {
+		out.push(frames.next(new Uint8Array(Math.min(partBytes - 1, sent - at))));
+	}
+	return out;
+}
+
+// ---- y-webrtc messages ----
+
+export function syncMessage(sub: number, payload: Uint8Array): Uint8Array {
+	const encoder = encoding.createEncoder();
+	encoding.writeVarUint(encoder, MESSAGE.sync);
+	encoding.writeVarUint(encoder, sub);
+	encoding.writeVarUint8Array(encoder, payload);
+	return encoding.toUint8Array(encoder);
+}
+
+export function awarenessMessage(update: Uint8Array): Uint8Array {
+	const encoder = encoding.createEncoder();
+	encoding.writeVarUint(encoder, MESSAGE.awareness);
+	encoding.writeVarUint8Array(encoder, update);
+	return encoding.toUint8Array(encoder);
+}
+
+/** An awareness update with any client ids, clocks and states (JSON text, or null). */
+export function awarenessUpdate(
+	states: Array<{ client: number; clock: number; json: string | null }>
+): Uint8Array {
+	const encoder = encoding.createEncoder();
+	encoding.writeVarUint(encoder, states.length);
+	for (const { client, clock, json } of states) {
+		encoding.writeVarUint(encoder, client);
+		encoding.writeVarUint(encoder, clock);
+		encoding.writeVarString(encoder, json ?? 'null');
+	}
+	return encoding.toUint8Array(encoder);
+}
+
+/**
+ * `count` made-up people of about `chars` characters each, client ids from `firstClient`: each
+ * message fits the per-message caps; together they flood one connection.
+ */
+export function awarenessFlood(count: number, chars = 600, firstClient = 1_000): Uint8Array {
+	const filler = 'x'.repeat(Math.max(0, chars - 8));
+	return awarenessMessage(
+		awarenessUpdate(
+			Array.from({ length: count }, (_, i) => ({
+				client: firstClient + i,
+				clock: 1,
+				json: JSON.stringify({ s: filler })
+			}))
+		)
+	);
+}
+
+/** One byte that asks the receiver to send every presence state it holds. */
+export const queryAwareness = (): Uint8Array => new Uint8Array([MESSAGE.queryAwareness]);
+
+/** `n` query-awareness messages, to send in a burst. */
+export const queryFlood = (n: number): Uint8Array[] => Array.from({ length: n }, queryAwareness);
+
+/**
+ * A Yjs update of the log made of `entries` tiny entries, as the message kind `sub` (an update
+ * or sync step 2). `kind` chooses how: envelopes-to-be (one-byte Uint8Arrays, each its own
+ * item), plain values in one item, or one value per item from alternating clients (so Yjs
+ * cannot merge them).
+ */
+export function manyEntryUpdate(
+	entries: number,
+	kind: 'binary' | 'values' | 'interleaved' = 'binary',
+	sub: number = SYNC.update
+): Uint8Array {
+	return syncMessage(sub, manyEntryPayload(entries, kind));
+}
+
+const payloads = new Map<string, Uint8Array>();
+
+/** The Yjs update inside `manyEntryUpdate` (built once per shape: big ones take a while). */
+export function manyEntryPayload(
+	entries: number,
+	kind: 'binary' | 'values' | 'interleaved' = 'binary'
+): Uint8Array {
+	const key = `${kind}:${entries}`;
+	const known = payloads.get(key);
+	if (known !== undefined) return known;
+	const doc = new Y.Doc();
+	doc.clientID = 10;
+	const log = doc.getArray<unknown>('log');
+	if (kind === 'values') {
+		log.push(Array.from({ length: entries }, (_, i) => i));
+	} else if (kind === 'interleaved') {
+		// Two writers taking turns (Yjs reads the client id per item): every value an item.
+		for (let i = 0; i < entries; i++) {
+			doc.clientID = 11 + (i % 2);
+			log.push([i]);
+		}
+	} else {
+		doc.transact(() => {
+			for (let i = 0; i < entries; i++) log.push([new Uint8Array([i & 0xff])]);
+		});
+	}
+	const payload = Y.encodeStateAsUpdate(doc);
+	payloads.set(key, payload);
+	return payload;
+}
+
+/** An update that writes somewhere no log has: a map, a text, a nested array. */
+export function notALogUpdates(): Uint8Array[] {
+	const out: Uint8Array[] = [];
+	const make = (write: (doc: Y.Doc) => void) => {
+		const doc = new Y.Doc();
+		write(doc);
+		out.push(Y.encodeStateAsUpdate(doc));
+	};
+	make((doc) => doc.getMap('log2').set('k', 1));
+	make((doc) => doc.getText('other').insert(0, 'text'));
+	make((doc) => doc.getArray('log').push([new Y.Array()]));
+	make((doc) => doc.getArray('log').push([new Y.Doc()]));
+	make((doc) => doc.getArray('elsewhere').push([new Uint8Array([1])]));
+	return out;
+}
+
+// ---- a seeded generator ----
+
+/** Varint bytes cut short: every byte says "more follows". */
+export const truncatedVarint = (length: number): Uint8Array => new Uint8Array(length).fill(0x80);
+
+/**
+ * One hostile message from `gen`: random bytes, valid messages mutated or cut short, truncated
+ * varints, awareness JSON that is not JSON or the wrong shape, huge counts and lengths, floods,
+ * many-entry updates, updates that are not a log. `valid` are real messages to mutate.
+ */
+export function randomMessage(gen: prng.PRNG, valid: Uint8Array[]): Uint8Array {
+	const pick = prng.int32(gen, 0, 11);
+	switch (pick) {
+		case 0:
+			return prng.uint8Array(gen, prng.int32(gen, 0, 64));
+		case 1: {
+			// A real message with a few bytes changed.
+			const message = prng.oneOf(gen, valid).slice();
+			for (let i = prng.int32(gen, 1, 4); i > 0 && message.length > 0; i--) {
+				message[prng.int32(gen, 0, message.length - 1)] = prng.uint32(gen, 0, 255);
+			}
+			return message;
+		}
+		case 2: {
+			const message = prng.oneOf(gen, valid);
+			return message.slice(0, prng.int32(gen, 0, message.length));
+		}
+		case 3: {
+			const head = new Uint8Array([prng.int32(gen, 0, 5), prng.int32(gen, 0, 3)]);
+			const tail = truncatedVarint(prng.int32(gen, 1, 12));
+			const out = new Uint8Array(head.length + tail.length);
+			out.set(head);
+			out.set(tail, head.length);
+			return out;
+		}
+		case 4: {
+			const texts = [
+				'{"a":',
+				'[1,2]',
+				'42',
+				'"s"',
+				'{"s":42}',
+				'{"s":"!!"}',
+				'{"__proto__":{"polluted":1}}',
+				'x'.repeat(9_000),
+				JSON.stringify({ s: 'A'.repeat(prng.int32(gen, 0, 9_000)) })
+			];
+			return awarenessMessage(
+				awarenessUpdate([
+					{
+						client: prng.uint32(gen, 0, 0xffffffff),
+						clock: prng.int32(gen, 0, 1 << 30),
+						json: prng.oneOf(gen, texts)
+					}
+				])
+			);
+		}
+		case 5: {
+			// A count far above what follows.
+			const encoder = encoding.createEncoder();
+			encoding.writeVarUint(encoder, MESSAGE.awareness);
+			const inner = encoding.createEncoder();
+			encoding.writeVarUint(inner, prng.int53(gen, 1_000, Number.MAX_SAFE_INTEGER));
+			encoding.writeVarUint8Array(encoder, encoding.toUint8Array(inner));
+			return encoding.toUint8Array(encoder);
+		}
+		case 6:
+			// A payload length far above the message.
+			return Uint8Array.from([0, 1, 0xff, 0xff, 0xff, 0xff, 0x0f, 1, 2, 3]);
+		case 7:
+			return awarenessFlood(prng.int32(gen, 200, 1_100), prng.int32(gen, 10, 400));
+		case 8:
+			return manyEntryUpdate(
+				prng.oneOf(gen, [9_999, 10_001, 20_000]),
+				prng.oneOf(gen, ['binary', 'values'] as const),
+				prng.oneOf(gen, [SYNC.step2, SYNC.update])
+			);
+		case 9:
+			return syncMessage(SYNC.update, prng.oneOf(gen, notALogUpdates()));
+		case 10:
+			return prng.bool(gen) ? queryAwareness() : Uint8Array.from([MESSAGE.bcPeerId, 1, 1, 120]);
+		default:
+			return syncMessage(prng.int32(gen, 0, 5), prng.uint8Array(gen, prng.int32(gen, 0, 40)));
+	}
+}
