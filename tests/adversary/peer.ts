@@ -108,14 +108,17 @@ export const queryAwareness = (): Uint8Array => new Uint8Array([MESSAGE.queryAwa
 export const queryFlood = (n: number): Uint8Array[] => Array.from({ length: n }, queryAwareness);
 
 /**
- * A Yjs update of the log made of `entries` tiny entries, as the message kind `sub` (an update
- * or sync step 2). `kind` chooses how: envelopes-to-be (one-byte Uint8Arrays, each its own
- * item), plain values in one item, or one value per item from alternating clients (so Yjs
- * cannot merge them).
+ * How a many-entry update is made: one-byte Uint8Arrays (each its own item, as envelopes are);
+ * plain values in one item; one value per item from two alternating clients (so Yjs cannot
+ * merge them); that, all deleted (history: deleted runs, no live entry); or twice as many
+ * entries with every other one deleted (as many delete-set ranges).
  */
+export type EntryKind = 'binary' | 'values' | 'interleaved' | 'deleted' | 'ranges';
+
+/** A Yjs update of the log made of `entries` tiny entries, as the message kind `sub`. */
 export function manyEntryUpdate(
 	entries: number,
-	kind: 'binary' | 'values' | 'interleaved' = 'binary',
+	kind: EntryKind = 'binary',
 	sub: number = SYNC.update
 ): Uint8Array {
 	return syncMessage(sub, manyEntryPayload(entries, kind));
@@ -124,10 +127,7 @@ export function manyEntryUpdate(
 const payloads = new Map<string, Uint8Array>();
 
 /** The Yjs update inside `manyEntryUpdate` (built once per shape: big ones take a while). */
-export function manyEntryPayload(
-	entries: number,
-	kind: 'binary' | 'values' | 'interleaved' = 'binary'
-): Uint8Array {
+export function manyEntryPayload(entries: number, kind: EntryKind = 'binary'): Uint8Array {
 	const key = `${kind}:${entries}`;
 	const known = payloads.get(key);
 	if (known !== undefined) return known;
@@ -136,12 +136,23 @@ export function manyEntryPayload(
 	const log = doc.getArray<unknown>('log');
 	if (kind === 'values') {
 		log.push(Array.from({ length: entries }, (_, i) => i));
-	} else if (kind === 'interleaved') {
+	} else if (kind === 'interleaved' || kind === 'deleted') {
 		// Two writers taking turns (Yjs reads the client id per item): every value an item.
-		for (let i = 0; i < entries; i++) {
-			doc.clientID = 11 + (i % 2);
-			log.push([i]);
-		}
+		// Inserted at the front, where Yjs finds the spot at once (pushing walks to the end).
+		doc.transact(() => {
+			for (let i = 0; i < entries; i++) {
+				doc.clientID = 11 + (i % 2);
+				log.insert(0, [i]);
+			}
+		});
+		if (kind === 'deleted') log.delete(0, entries);
+	} else if (kind === 'ranges') {
+		doc.transact(() => {
+			for (let i = 0; i < 2 * entries; i++) log.push([new Uint8Array([1])]);
+		});
+		doc.transact(() => {
+			for (let i = entries - 1; i >= 0; i--) log.delete(2 * i, 1);
+		});
 	} else {
 		doc.transact(() => {
 			for (let i = 0; i < entries; i++) log.push([new Uint8Array([i & 0xff])]);
