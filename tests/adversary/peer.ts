@@ -5,6 +5,7 @@
 import * as encoding from 'lib0/encoding';
 import * as prng from 'lib0/prng';
 import * as Y from 'yjs';
+import type { RawChannel } from '../../src/lib/sync/chunked-channel';
 
 export const MESSAGE = { sync: 0, awareness: 1, queryAwareness: 3, bcPeerId: 4 } as const;
 export const SYNC = { step1: 0, step2: 1, update: 2 } as const;
@@ -16,6 +17,37 @@ export function seedFrom(name: string, fallback: number): number {
 }
 
 // ---- frames (sync/chunked-channel.ts) ----
+
+/**
+ * The receiving end of a data channel, driven by hand: `deliver` hands it a frame as the
+ * network would; what it sends is kept in `sent`; `close` is remembered.
+ */
+export class FakeChannel implements RawChannel {
+	binaryType = 'blob';
+	readonly label = 'adversary';
+	readyState = 'open';
+	bufferedAmount = 0;
+	bufferedAmountLowThreshold = 0;
+	onmessage: ((event: { data: unknown }) => void) | null = null;
+	onopen: ((event: unknown) => void) | null = null;
+	onclose: ((event: unknown) => void) | null = null;
+	onerror: ((event: unknown) => void) | null = null;
+	onbufferedamountlow: ((event: unknown) => void) | null = null;
+	readonly sent: Uint8Array[] = [];
+
+	send(data: Uint8Array<ArrayBuffer>) {
+		this.sent.push(data);
+	}
+
+	close() {
+		this.readyState = 'closed';
+	}
+
+	/** A frame arrives (as an ArrayBuffer of its own, as RTCDataChannel gives it). */
+	deliver(frame: Uint8Array | string) {
+		this.onmessage?.({ data: typeof frame === 'string' ? frame : frame.slice().buffer });
+	}
+}
 
 export const frames = {
 	whole(message: Uint8Array): Uint8Array {
