@@ -120,7 +120,9 @@ export function checkPeerMessage(message: Uint8Array): PeerMessageCheck {
  * (ContentBinary), one item each; plain values (ContentAny, every value counted) are junk the
  * bridge counts and removes; deleted runs (ContentDeleted), garbage-collected ranges and gaps are
  * history. Anything else (nested types, text, embeds, formats, subdocuments, map keys, other root
- * types) no log ever holds. One pass over the decoded update: linear in its size.
+ * types) no log ever holds. What Yjs would throw on while applying it (an item whose neighbour by
+ * the same client is itself or later, an empty or unsorted delete range, clocks past 2^53) is
+ * malformed. One pass over the decoded update: linear in its size.
  */
 export function countLogEntries(update: Uint8Array): LogCount {
 	const { structs, ds } = Y.decodeUpdate(update);
@@ -133,9 +135,18 @@ export function countLogEntries(update: Uint8Array): LogCount {
 		}
 	};
 	for (const struct of structs) {
+		if (struct.id.clock + struct.length > Number.MAX_SAFE_INTEGER) throw new Refused('malformed');
 		if (!(struct instanceof Y.Item)) {
 			add(0, 1); // GC or Skip: a range of ids, one struct
 			continue;
+		}
+		// Yjs trusts that an item's neighbours by the same client came before it; one that
+		// names itself or a later one makes Y.applyUpdate throw halfway through integrating.
+		const { id, origin, rightOrigin } = struct;
+		for (const neighbour of [origin, rightOrigin]) {
+			if (neighbour !== null && neighbour.client === id.client && neighbour.clock >= id.clock) {
+				throw new Refused('malformed');
+			}
 		}
 		const { content, parentSub } = struct;
 		// reason: decoded, not integrated, an item's parent is a root name, an id (a nested type)
@@ -147,7 +158,17 @@ export function countLogEntries(update: Uint8Array): LogCount {
 		else if (content instanceof Y.ContentDeleted) add(0, 1);
 		else throw new Refused('not-a-log');
 	}
-	for (const ranges of ds.clients.values()) add(0, ranges.length);
+	for (const ranges of ds.clients.values()) {
+		// As Yjs writes them: sorted, apart, none empty (Yjs throws re-encoding an empty one).
+		let end = 0;
+		for (const { clock, len } of ranges) {
+			if (len < 1 || clock < end || clock + len > Number.MAX_SAFE_INTEGER) {
+				throw new Refused('malformed');
+			}
+			end = clock + len;
+		}
+		add(0, ranges.length);
+	}
 	return count;
 }
 

@@ -141,7 +141,7 @@ export function checkPresence(value: unknown): PresenceState | null {
 	if (device !== undefined && (typeof device !== 'string' || !DEVICE.test(device))) return null;
 	const state: PresenceState = {
 		user: {
-			name: user.name.trim().slice(0, MAX_NAME) || 'Someone',
+			name: cutName(user.name),
 			color: COLOR.test(user.color) ? user.color : FALLBACK_COLOR
 		},
 		page,
@@ -153,6 +153,14 @@ export function checkPresence(value: unknown): PresenceState | null {
 		if (checked !== null) state.cursor = checked;
 	}
 	return state;
+}
+
+/**
+ * Trimmed and cut to MAX_NAME code points (never half a surrogate pair), and trimmed again, so
+ * that checking a checked name changes nothing.
+ */
+function cutName(name: string): string {
+	return [...name.trim()].slice(0, MAX_NAME).join('').trim() || 'Someone';
 }
 
 /** A checked copy of an opened sealed state: a presence state with its client id and time. */

@@ -15,7 +15,8 @@ import {
 	notALogUpdates,
 	SYNC,
 	syncMessage,
-	type EntryKind
+	type EntryKind,
+	yjsThrowingUpdates
 } from '../../adversary/peer';
 
 const reason = (message: Uint8Array) => {
@@ -80,6 +81,14 @@ describe('entries per peer update', () => {
 		},
 		SLOW
 	);
+
+	it('refuses updates Yjs would throw on while applying them', () => {
+		for (const update of yjsThrowingUpdates()) {
+			expect(() => Y.decodeUpdate(update)).not.toThrow();
+			expect(() => Y.applyUpdate(new Y.Doc(), update)).toThrow();
+			expect(reason(syncMessage(SYNC.update, update))).toBe('malformed');
+		}
+	});
 
 	it('refuses updates that write where no log does', () => {
 		for (const update of notALogUpdates()) {
