@@ -1,5 +1,6 @@
 // Hostile presence against the real checks and the real Presence mirror: poison carets, wrong
 // shapes, replays under another id, stale and future times, older states, copied device tags.
+import { createHash } from 'node:crypto';
 import nacl from 'tweetnacl';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import * as awarenessProtocol from 'y-protocols/awareness';
@@ -10,6 +11,7 @@ import {
 	checkRelativePosition,
 	checkSealedPresence
 } from '../../../src/lib/sync/presence-check';
+import { openPresence } from '../../../src/lib/crypto/presence';
 import { MAX_CLOCK_SKEW_MS, MAX_STATES, Presence, RESEAL_MS } from '../../../src/lib/sync/presence';
 import {
 	BAD_STATES,
@@ -239,5 +241,61 @@ describe('the Presence mirror', () => {
 		await Promise.resolve();
 		expect(r.presence.sealed.getStates().size).toBe(MAX_STATES);
 		expect(r.presence.refused.unreadable).toBe(1);
+	});
+});
+
+// Fixed inputs → outputs for docs/test-vectors.json (device tag, a sealed presence state).
+describe('vectors', () => {
+	const secret = Uint8Array.from({ length: 16 }, (_, i) => i);
+	const spaceId = '0123456789abcdef0123456789abcdef';
+	const readKey = Uint8Array.from({ length: 32 }, (_, i) => 0x20 + i);
+	const nonce = Uint8Array.from({ length: 24 }, (_, i) => 0x40 + i);
+	const json =
+		'{"user":{"name":"Ada","color":"#0090ff"},"page":"pAgE-id_0001","role":"edit",' +
+		'"cursor":{"anchor":{"type":{"client":1,"clock":2},"assoc":-1},' +
+		'"head":{"item":{"client":1,"clock":5},"assoc":0}},' +
+		'"id":3735928559,"t":1750000000000,"device":"05735bda9d770eb7"}';
+	const sealedText =
+		'QEFCQ0RFRkdISUpLTE1OT1BRUlNUVVZXxVb_zFiEiw_8DKoA-b7knwBqj1oBPZqePetn-G8JmNbNlsRcayU5iRSLmZfL' +
+		'eXkEuE__WFHa5ZvrC6MREfVgtG7-OzFc0P1HjPrKbvpaLI8w36OKzl0ySONMimj60Qwh5lpKn-Sqv_fNQlBaPuZZ4tvE' +
+		'mb1yfoH9GpASvKVVz4epvvGs8hWChUdolX0-wn585D2dsFnhfly2QHevvdBQaKhlOfzHG-6ZWwnlKNC9OaM1jps2qyJ_' +
+		'KH3wqkNjvwqClHZ1t0eorSm6fA_52EIzLd6cf7cx_G86dftFbSwEXB9GOX6L6ZDptiDF0sJqFaf7rjq9ED5MnwZ4z3_P' +
+		'TFf10y3_UMXId4vD4lWB';
+
+	it('device tag: recomputed with Node’s own SHA-512', () => {
+		for (const [clientId, tag] of [
+			[1, 'c6a8124fe1d2c73d'],
+			[0xdeadbeef, '05735bda9d770eb7']
+		] as const) {
+			const id = Buffer.alloc(4);
+			id.writeUInt32BE(clientId);
+			const digest = createHash('sha512')
+				.update('commonplace/v1/device')
+				.update(secret)
+				.update(spaceId, 'utf8')
+				.update(id)
+				.digest();
+			expect(digest.subarray(0, 8).toString('hex')).toBe(tag);
+			expect(deviceTag(secret, spaceId, clientId)).toBe(tag);
+		}
+	});
+
+	it('sealed presence: b64url(nonce ‖ secretbox(readKey, nonce, utf8(json))), and what it opens to', () => {
+		const box = nacl.secretbox(new TextEncoder().encode(json), nonce, readKey);
+		expect(Buffer.from([...nonce, ...box]).toString('base64url')).toBe(sealedText);
+		expect(checkSealedPresence(openPresence(readKey, sealedText))).toEqual({
+			state: {
+				user: { name: 'Ada', color: '#0090ff' },
+				page: 'pAgE-id_0001',
+				role: 'edit',
+				device: '05735bda9d770eb7',
+				cursor: {
+					anchor: { type: { client: 1, clock: 2 }, assoc: -1 },
+					head: { item: { client: 1, clock: 5 }, assoc: 0 }
+				}
+			},
+			id: 3735928559,
+			t: 1750000000000
+		});
 	});
 });
