@@ -30,12 +30,22 @@ export function openPresence(readKey: Uint8Array, sealed: unknown): unknown {
 	}
 }
 
+/** Awareness client ids are Yjs client ids: unsigned 32-bit integers. */
+export const MAX_CLIENT_ID = 0xffff_ffff;
+
 /**
- * This browser's tag in one space: the first 8 bytes of
- * SHA-512(utf8("commonplace/v1/device") ‖ deviceSecret ‖ utf8(topic)), in hex. Equal for every
- * tab of this browser in that space; unlinkable across spaces.
+ * This browser's tag for one awareness client id in one space: the first 8 bytes of
+ * SHA-512(utf8("commonplace/v1/device") ‖ deviceSecret ‖ utf8(spaceId) ‖ u32be(clientId)), in
+ * hex. Another tab of this browser recomputes it for the client id a state arrived under and so
+ * recognises "you, in another tab"; a tag copied into a state under any other client id does not
+ * match. Tags of one browser in two spaces, or of two tabs, cannot be linked without the secret.
  */
-export function deviceTag(deviceSecret: Uint8Array, topic: string): string {
-	const digest = nacl.hash(concat(utf8('commonplace/v1/device'), deviceSecret, utf8(topic)));
+export function deviceTag(deviceSecret: Uint8Array, spaceId: string, clientId: number): string {
+	if (!Number.isInteger(clientId) || clientId < 0 || clientId > MAX_CLIENT_ID) {
+		throw new RangeError('A client id is an unsigned 32-bit integer');
+	}
+	const id = new Uint8Array(4);
+	new DataView(id.buffer).setUint32(0, clientId);
+	const digest = nacl.hash(concat(utf8('commonplace/v1/device'), deviceSecret, utf8(spaceId), id));
 	return toHex(digest.subarray(0, 8));
 }

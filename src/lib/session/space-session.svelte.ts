@@ -141,7 +141,7 @@ export class SpaceSession {
 			// Your own other tabs are not "people here" (the sync panel counts them as tabs).
 			onPeers: (peers) => (this.peers = peers.filter((peer) => !peer.self))
 		});
-		exposeForDebugging(this.#core);
+		exposeForDebugging(this.#core, this.#sync.presence.opened);
 	}
 
 	/** How this person appears to others (the device's profile). */
@@ -340,16 +340,17 @@ export class SpaceSession {
 	}
 }
 
-// The open space's log doc (ciphertext) on `window.commonplaceDebug`, for the curious and for
-// tests: it gives nothing the page's console could not reach anyway, and whatever is done to
-// it goes through the same checks as bytes from any peer.
-function exposeForDebugging(core: Core) {
+// The open space's log doc (ciphertext) and opened presence on `window.commonplaceDebug`, for
+// the curious and for tests: it gives nothing the page's console could not reach anyway, and
+// whatever is done to it goes through the same checks as bytes from any peer.
+function exposeForDebugging(core: Core, presence: unknown) {
 	if (typeof window === 'undefined') return;
 	(window as unknown as { commonplaceDebug: unknown }).commonplaceDebug = {
 		room: core.id,
 		log: core.log,
 		stats: core.bridge.stats,
-		guard: core.bridge.guard.stats
+		guard: core.bridge.guard.stats,
+		presence
 	};
 }
 

@@ -3,7 +3,6 @@
 // so it does not delay opening it). Pausing disconnects from peers and signaling; edits keep
 // being saved on the device and merge when sync resumes.
 import type { Capability } from '../crypto/capability';
-import { deviceTag } from '../crypto/presence';
 import type { DeviceSettings, Profile } from './device-settings.svelte';
 import { checkPresence, Presence, type Peer, type PresenceState } from '../sync/presence';
 import type { SpaceTransport, SyncStatus } from '../sync/space-transport';
@@ -42,12 +41,13 @@ export class SpaceSync {
 		const profile = device.profile;
 		this.#callbacks = callbacks;
 		const cap: Capability = core.cap;
-		this.presence = new Presence(core.log, core.content, core.cap.readKey);
+		this.presence = new Presence(core.log, core.content, core.cap.readKey, {
+			device: { secret: device.deviceSecret, spaceId: core.id }
+		});
 		this.presence.setLocal({
 			user: { name: profile.name, color: profile.color },
 			page: null,
-			role: cap.kind === 'edit' ? 'edit' : 'view',
-			device: deviceTag(device.deviceSecret, core.id)
+			role: cap.kind === 'edit' ? 'edit' : 'view'
 		});
 		this.#unsubscribe = this.presence.subscribe(callbacks.onPeers);
 		void this.#connect();
@@ -92,8 +92,8 @@ export class SpaceSync {
 		if (this.#destroyed) return null;
 		const state = checkPresence(this.presence.opened.getLocalState());
 		if (state === null) return null;
-		const { user, page, role, device } = state;
-		return { user, page, role, ...(device === undefined ? {} : { device }) };
+		const { user, page, role } = state;
+		return { user, page, role };
 	}
 
 	pause() {

@@ -7,6 +7,11 @@
 // Frames: 0x00 ‖ message | 0x01 ‖ u32 total length (big-endian) ‖ first part | 0x02 ‖ next part.
 // `ChunkedChannel` has the shape simple-peer expects of a data channel, so it slips in through
 // simple-peer's `wrtc` option (see `webrtc-options.ts`).
+//
+// The other side is a stranger: a 5-byte first frame may announce 256 MiB. The reassembly
+// buffer therefore grows with the bytes that actually arrived (doubling, never past the
+// announced total), and a message whose next part does not come in time is dropped and the
+// connection closed, so nobody can make us hold memory they did not send, or hold it for long.
 
 /** Frame size when the connection does not say what it accepts: safe with every browser. */
 export const CHUNK_BYTES = 64 * 1024;
@@ -16,6 +21,15 @@ const MAX_CHUNK_BYTES = 256 * 1024;
 export const MAX_MESSAGE_BYTES = 256 * 1024 * 1024;
 const HIGH_WATER = 1024 * 1024;
 const LOW_WATER = 256 * 1024;
+/** The first reassembly buffer; it doubles as parts arrive, up to the announced total. */
+const FIRST_BUFFER_BYTES = 256 * 1024;
+/**
+ * Longest wait for the next part of a big message. The sender sends parts back to back, held
+ * only by its 1 MiB buffer, so a gap this long means under 64 KiB (the smallest frame) in 30 s
+ * (~17 kbit/s): a dead link (SCTP gives up on an unanswered path in about as long) or someone
+ * holding our buffer open. A slow but live link keeps resetting it, whatever the message size.
+ */
+export const PART_TIMEOUT_MS = 30_000;
 
 const WHOLE = 0x00;
 const FIRST = 0x01;
@@ -82,8 +96,12 @@ export class ChunkedChannel {
 	readonly #hooks: ChannelHooks;
 	readonly #queue: Uint8Array<ArrayBuffer>[] = [];
 	#queued = 0;
+	/** The message being reassembled: what arrived so far, in a buffer that grows. */
 	#incoming: Uint8Array<ArrayBuffer> | null = null;
+	#total = 0;
 	#received = 0;
+	#lastPart = 0;
+	#deadline: ReturnType<typeof setTimeout> | null = null;
 	#closed = false;
 
 	constructor(raw: RawChannel, hooks: ChannelHooks = {}) {
@@ -120,6 +138,11 @@ export class ChunkedChannel {
 
 	set binaryType(_value: string) {
 		// reason: messages are always delivered as ArrayBuffer; simple-peer asks for exactly that.
+	}
+
+	/** Bytes held for a message being reassembled (what arrived, rounded up to a doubling). */
+	get reassemblyBytes(): number {
+		return this.#incoming?.byteLength ?? 0;
 	}
 
 	get bufferedAmount(): number {
@@ -194,6 +217,23 @@ export class ChunkedChannel {
 		this.#queue.length = 0;
 		this.#queued = 0;
 		this.#incoming = null;
+		this.#stopDeadline();
+	}
+
+	#stopDeadline() {
+		if (this.#deadline !== null) clearTimeout(this.#deadline);
+		this.#deadline = null;
+	}
+
+	/** One timer per message, re-armed for what is left when it fires early. */
+	#armDeadline(ms: number) {
+		this.#deadline = setTimeout(() => {
+			this.#deadline = null;
+			if (this.#incoming === null || this.#closed) return;
+			const idle = Date.now() - this.#lastPart;
+			if (idle >= PART_TIMEOUT_MS) this.#violation('a message that stopped arriving');
+			else this.#armDeadline(PART_TIMEOUT_MS - idle);
+		}, ms);
 	}
 
 	#violation(reason: string) {
@@ -220,8 +260,11 @@ export class ChunkedChannel {
 			if (total > MAX_MESSAGE_BYTES || total < bytes.byteLength - 5) {
 				return this.#violation('a message of an impossible size');
 			}
-			this.#incoming = new Uint8Array(total);
+			this.#incoming = new Uint8Array(Math.min(total, FIRST_BUFFER_BYTES));
+			this.#total = total;
 			this.#received = 0;
+			this.#lastPart = Date.now();
+			this.#armDeadline(PART_TIMEOUT_MS);
 			return this.#append(bytes.subarray(5));
 		}
 		if (kind === NEXT) {
@@ -232,15 +275,25 @@ export class ChunkedChannel {
 	}
 
 	#append(part: Uint8Array) {
-		const incoming = this.#incoming as Uint8Array<ArrayBuffer>;
-		if (this.#received + part.byteLength > incoming.byteLength) {
-			return this.#violation('more bytes than announced');
+		let incoming = this.#incoming as Uint8Array<ArrayBuffer>;
+		const received = this.#received + part.byteLength;
+		if (received > this.#total) return this.#violation('more bytes than announced');
+		if (received > incoming.byteLength) {
+			// Doubling keeps copying linear in the message size; capped at the announced total,
+			// so a complete message fills its buffer exactly.
+			const grown = new Uint8Array(
+				Math.min(this.#total, Math.max(received, incoming.byteLength * 2))
+			);
+			grown.set(incoming.subarray(0, this.#received));
+			incoming = this.#incoming = grown;
 		}
 		incoming.set(part, this.#received);
-		this.#received += part.byteLength;
-		this.#hooks.onProgress?.(this.#received, incoming.byteLength);
-		if (this.#received === incoming.byteLength) {
+		this.#received = received;
+		this.#lastPart = Date.now();
+		this.#hooks.onProgress?.(this.#received, this.#total);
+		if (this.#received === this.#total) {
 			this.#incoming = null;
+			this.#stopDeadline();
 			this.#deliver(incoming);
 		}
 	}

@@ -2,20 +2,78 @@
 // inside simple-peer's 'data' handler and would throw there on junk (a truncated varint, bad
 // JSON in an awareness state, a broken Yjs update); a peer is anyone holding the relay key, so
 // its bytes are untrusted. This reads every message the way y-webrtc will and says whether it
-// is well formed. It does not judge content: envelopes are verified later by the bridge.
+// is well formed and of a sane size. It does not judge content: envelopes are verified later by
+// the bridge. What one connection may send over time is peer-guard.ts's business.
 import * as decoding from 'lib0/decoding';
 import * as Y from 'yjs';
 
 // y-webrtc message types, and the y-protocols sync sub-types.
-const SYNC = 0;
-const AWARENESS = 1;
-const QUERY_AWARENESS = 3;
-const BC_PEER_ID = 4;
-const STEP1 = 0;
-const STEP2 = 1;
-const UPDATE = 2;
+export const SYNC = 0;
+export const AWARENESS = 1;
+export const QUERY_AWARENESS = 3;
+export const BC_PEER_ID = 4;
+export const STEP1 = 0;
+export const STEP2 = 1;
+export const UPDATE = 2;
 
-export type PeerMessageCheck = { ok: true } | { ok: false; reason: string };
+/** More people than this in one update is a flood, not a meeting. */
+export const MAX_AWARENESS_STATES = 1_000;
+/** A sealed presence state is a few hundred characters; this leaves room and no more. */
+export const MAX_AWARENESS_STATE_CHARS = 8 * 1024;
+/**
+ * Log entries one sync step 2 or update may carry: envelopes, and plain values (junk the bridge
+ * counts and removes), each of which the bridge must open. Editors compact the log at 500
+ * entries, so a whole space in one first sync holds a few hundred: 10,000 is ample. Checking and
+ * applying an update of 10,000 one-byte entries costs ~10–35 ms here, where tens of thousands
+ * cost the bridge seconds (tests/unit/adversary/entries.test.ts).
+ */
+export const MAX_LOG_ENTRIES = 10_000;
+/**
+ * Structs (items, deleted runs, garbage-collected ranges, gaps) plus delete-set ranges one
+ * update may carry. Compaction leaves about two for every editing session that ever wrote
+ * (a deleted run and a range: each session has its own client id, and runs of two clients never
+ * merge), so a space's history grows them without bound, slowly: years of daily use by a team
+ * come to thousands. They cost Yjs ~0.1–0.3 s for 50,000 here, and the bridge nothing.
+ */
+export const MAX_LOG_STRUCTS = 50_000;
+/** The one type the log doc holds (log/log-doc.ts). */
+const LOG = 'log';
+
+export type PeerMessageReason =
+	| 'malformed'
+	| 'unknown-type'
+	| 'unknown-sync'
+	| 'not-a-log'
+	| 'too-many-entries'
+	| 'too-many-states'
+	| 'state-too-large'
+	| 'bad-state';
+
+/** What a log update adds: live entries, and structs plus delete-set ranges in all. */
+export interface LogCount {
+	entries: number;
+	structs: number;
+}
+
+/** One presence state in an awareness message: its client id and the size of its JSON. */
+export interface AwarenessEntry {
+	client: number;
+	clock: number;
+	/** Characters of the state's JSON; 0 for null (the client left). */
+	chars: number;
+}
+
+export type PeerMessageCheck =
+	| { ok: true; type: typeof SYNC; sub: number; entries: LogCount }
+	| { ok: true; type: typeof AWARENESS; states: AwarenessEntry[] }
+	| { ok: true; type: typeof QUERY_AWARENESS | typeof BC_PEER_ID }
+	| { ok: false; reason: PeerMessageReason };
+
+class Refused extends Error {
+	constructor(readonly reason: PeerMessageReason) {
+		super(reason);
+	}
+}
 
 export function checkPeerMessage(message: Uint8Array): PeerMessageCheck {
 	try {
@@ -25,51 +83,115 @@ export function checkPeerMessage(message: Uint8Array): PeerMessageCheck {
 			case SYNC: {
 				const sub = decoding.readVarUint(decoder);
 				const payload = decoding.readVarUint8Array(decoder);
-				if (sub === STEP1) Y.decodeStateVector(payload);
-				else if (sub === STEP2 || sub === UPDATE) Y.decodeUpdate(payload);
-				else return { ok: false, reason: 'unknown sync message' };
-				return { ok: true };
+				if (sub === STEP1) {
+					Y.decodeStateVector(payload);
+					return { ok: true, type, sub, entries: { entries: 0, structs: 0 } };
+				}
+				if (sub === STEP2 || sub === UPDATE) {
+					return { ok: true, type, sub, entries: countLogEntries(payload) };
+				}
+				return { ok: false, reason: 'unknown-sync' };
 			}
-			case AWARENESS: {
-				checkAwarenessUpdate(decoding.readVarUint8Array(decoder));
-				return { ok: true };
-			}
+			case AWARENESS:
+				return {
+					ok: true,
+					type,
+					states: checkAwarenessUpdate(decoding.readVarUint8Array(decoder))
+				};
 			case QUERY_AWARENESS:
-				return { ok: true };
+				return { ok: true, type };
 			case BC_PEER_ID:
 				decoding.readUint8(decoder);
 				decoding.readVarString(decoder);
-				return { ok: true };
+				return { ok: true, type };
 			default:
-				return { ok: false, reason: 'unknown message type' };
+				return { ok: false, reason: 'unknown-type' };
 		}
-	} catch {
+	} catch (error) {
+		if (error instanceof Refused) return { ok: false, reason: error.reason };
 		// reason: a decoding error is exactly the answer: the message is malformed.
-		return { ok: false, reason: 'malformed message' };
+		return { ok: false, reason: 'malformed' };
 	}
 }
 
-/** More people than this in one update is a flood, not a meeting. */
-const MAX_AWARENESS_STATES = 1_000;
-/** A sealed presence state is a few hundred characters; this leaves room and no more. */
-const MAX_AWARENESS_STATE_CHARS = 8 * 1024;
+/**
+ * Throws unless `update` is a Yjs v1 update that only adds to, or deletes from, the log's one
+ * `Y.Array` of envelopes, within MAX_LOG_ENTRIES and MAX_LOG_STRUCTS. Envelopes are Uint8Arrays
+ * (ContentBinary), one item each; plain values (ContentAny, every value counted) are junk the
+ * bridge counts and removes; deleted runs (ContentDeleted), garbage-collected ranges and gaps are
+ * history. Anything else (nested types, text, embeds, formats, subdocuments, map keys, other root
+ * types) no log ever holds. What Yjs would throw on while applying it (an item whose neighbour by
+ * the same client is itself or later, an empty or unsorted delete range, clocks past 2^53) is
+ * malformed. One pass over the decoded update: linear in its size.
+ */
+export function countLogEntries(update: Uint8Array): LogCount {
+	const { structs, ds } = Y.decodeUpdate(update);
+	const count: LogCount = { entries: 0, structs: 0 };
+	const add = (entries: number, structs: number) => {
+		count.entries += entries;
+		count.structs += structs;
+		if (count.entries > MAX_LOG_ENTRIES || count.structs > MAX_LOG_STRUCTS) {
+			throw new Refused('too-many-entries');
+		}
+	};
+	for (const struct of structs) {
+		if (struct.id.clock + struct.length > Number.MAX_SAFE_INTEGER) throw new Refused('malformed');
+		if (!(struct instanceof Y.Item)) {
+			add(0, 1); // GC or Skip: a range of ids, one struct
+			continue;
+		}
+		// Yjs trusts that an item's neighbours by the same client came before it; one that
+		// names itself or a later one makes Y.applyUpdate throw halfway through integrating.
+		const { id, origin, rightOrigin } = struct;
+		for (const neighbour of [origin, rightOrigin]) {
+			if (neighbour !== null && neighbour.client === id.client && neighbour.clock >= id.clock) {
+				throw new Refused('malformed');
+			}
+		}
+		const { content, parentSub } = struct;
+		// reason: decoded, not integrated, an item's parent is a root name, an id (a nested type)
+		// or null (the parent of its origin), whatever Yjs's typings say.
+		const parent: unknown = struct.parent;
+		if (parentSub !== null || (parent !== null && parent !== LOG)) throw new Refused('not-a-log');
+		if (content instanceof Y.ContentBinary) add(1, 1);
+		else if (content instanceof Y.ContentAny) add(content.getLength(), 1);
+		else if (content instanceof Y.ContentDeleted) add(0, 1);
+		else throw new Refused('not-a-log');
+	}
+	for (const ranges of ds.clients.values()) {
+		// As Yjs writes them: sorted, apart, none empty (Yjs throws re-encoding an empty one).
+		let end = 0;
+		for (const { clock, len } of ranges) {
+			if (len < 1 || clock < end || clock + len > Number.MAX_SAFE_INTEGER) {
+				throw new Refused('malformed');
+			}
+			end = clock + len;
+		}
+		add(0, ranges.length);
+	}
+	return count;
+}
 
 /**
- * Throws unless `update` reads as y-protocols awareness states (JSON objects or null), of a
- * sane number and size: every state is kept by y-webrtc and opened by the presence mirror.
+ * Reads `update` as y-protocols awareness states (each JSON, an object or null), of a sane
+ * number and size (every state is kept by y-webrtc and opened by the presence mirror); throws
+ * otherwise. Returns each state's client id, clock and size.
  */
-export function checkAwarenessUpdate(update: Uint8Array) {
+export function checkAwarenessUpdate(update: Uint8Array): AwarenessEntry[] {
 	const decoder = decoding.createDecoder(update);
 	const count = decoding.readVarUint(decoder);
-	if (count > MAX_AWARENESS_STATES) throw new Error('Too many awareness states');
+	if (count > MAX_AWARENESS_STATES) throw new Refused('too-many-states');
+	const states: AwarenessEntry[] = [];
 	for (let i = 0; i < count; i++) {
-		decoding.readVarUint(decoder);
-		decoding.readVarUint(decoder);
+		const client = decoding.readVarUint(decoder);
+		const clock = decoding.readVarUint(decoder);
 		const text = decoding.readVarString(decoder);
-		if (text.length > MAX_AWARENESS_STATE_CHARS) throw new Error('An awareness state too large');
+		if (text.length > MAX_AWARENESS_STATE_CHARS) throw new Refused('state-too-large');
 		const state: unknown = JSON.parse(text);
 		if (state !== null && (typeof state !== 'object' || Array.isArray(state))) {
-			throw new Error('An awareness state must be an object or null');
+			throw new Refused('bad-state');
 		}
+		states.push({ client, clock, chars: state === null ? 0 : text.length });
 	}
+	return states;
 }

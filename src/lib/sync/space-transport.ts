@@ -10,7 +10,7 @@ import type { RelayCapability } from '../crypto/capability';
 import type { ChannelHooks } from './chunked-channel';
 import { FirstSyncGate } from './first-sync-gate';
 import type { NetworkConfig } from './network-config';
-import { checkPeerMessage } from './peer-message';
+import { PeerGuard } from './peer-guard';
 import { guardClient, onDropped, registerRoom, type GuardableClient } from './signaling-guard';
 import type { Presence } from './presence';
 import { chunkedWebRtc, type WebRtcClasses } from './webrtc-options';
@@ -99,9 +99,10 @@ export class SpaceTransport {
 		const webrtc = options.webrtc ?? browserWebRtc();
 		const hooks = (): ChannelHooks => {
 			const channel = {};
+			const guard = new PeerGuard();
 			return {
 				accept: (message) => {
-					const checked = checkPeerMessage(message);
+					const checked = guard.check(message);
 					if (!checked.ok) {
 						this.#dropped++;
 						console.warn(`Dropped a peer message: ${checked.reason}`);

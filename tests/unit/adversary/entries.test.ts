@@ -1,0 +1,140 @@
+// One peer update made of tens of thousands of tiny log entries cost seconds to minutes further
+// up (the bridge). Entries and structs per update are capped before y-webrtc reads it; this
+// measures what an update at the caps costs to check and apply, and that the count is linear.
+import * as decoding from 'lib0/decoding';
+import { describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
+import {
+	checkPeerMessage,
+	MAX_LOG_ENTRIES,
+	MAX_LOG_STRUCTS
+} from '../../../src/lib/sync/peer-message';
+import {
+	manyEntryPayload,
+	manyEntryUpdate,
+	notALogUpdates,
+	SYNC,
+	syncMessage,
+	type EntryKind,
+	yjsThrowingUpdates
+} from '../../adversary/peer';
+
+const reason = (message: Uint8Array) => {
+	const checked = checkPeerMessage(message);
+	return checked.ok ? 'ok' : checked.reason;
+};
+
+/** What y-webrtc does with an accepted update: apply it to the log doc. */
+function apply(message: Uint8Array, doc: Y.Doc) {
+	const decoder = decoding.createDecoder(message);
+	decoding.readVarUint(decoder);
+	decoding.readVarUint(decoder);
+	Y.applyUpdate(doc, decoding.readVarUint8Array(decoder));
+}
+
+/**
+ * The best of `runs`, in milliseconds of this process's CPU time: the machine is shared, and
+ * wall time there measures the neighbours as much as the work.
+ */
+function best(runs: number, work: () => void): number {
+	let fastest = Infinity;
+	for (let i = 0; i < runs; i++) {
+		const started = process.cpuUsage();
+		work();
+		const used = process.cpuUsage(started);
+		fastest = Math.min(fastest, (used.user + used.system) / 1_000);
+	}
+	return fastest;
+}
+
+/** Building big updates with Yjs takes seconds on a loaded machine. */
+const SLOW = 180_000;
+
+describe('entries per peer update', () => {
+	it(
+		'takes an update at the entry cap and refuses one entry more, however it is made',
+		() => {
+			for (const kind of ['binary', 'values', 'interleaved'] as const) {
+				for (const sub of [SYNC.update, SYNC.step2]) {
+					expect(reason(manyEntryUpdate(MAX_LOG_ENTRIES, kind, sub)), kind).toBe('ok');
+					expect(reason(manyEntryUpdate(MAX_LOG_ENTRIES + 1, kind, sub)), kind).toBe(
+						'too-many-entries'
+					);
+				}
+			}
+			// 50,000 entries in one ~330 KB update: the old check took it.
+			expect(reason(manyEntryUpdate(50_000))).toBe('too-many-entries');
+		},
+		SLOW
+	);
+
+	it(
+		'lets history (deleted runs, delete-set ranges) go further, up to its own cap',
+		() => {
+			// `deleted`: n deleted runs and 2 ranges; `ranges`: n live entries, 2n structs, n ranges.
+			const history = (kind: EntryKind, n: number) => reason(manyEntryUpdate(n, kind));
+			expect(history('deleted', MAX_LOG_ENTRIES * 2)).toBe('ok');
+			expect(history('deleted', MAX_LOG_STRUCTS - 2)).toBe('ok');
+			expect(history('deleted', MAX_LOG_STRUCTS - 1)).toBe('too-many-entries');
+			expect(history('ranges', MAX_LOG_ENTRIES)).toBe('ok');
+			expect(history('ranges', MAX_LOG_ENTRIES + 1)).toBe('too-many-entries');
+		},
+		SLOW
+	);
+
+	it('refuses updates Yjs would throw on while applying them', () => {
+		for (const update of yjsThrowingUpdates()) {
+			expect(() => Y.decodeUpdate(update)).not.toThrow();
+			expect(() => Y.applyUpdate(new Y.Doc(), update)).toThrow();
+			expect(reason(syncMessage(SYNC.update, update))).toBe('malformed');
+		}
+	});
+
+	it('refuses updates that write where no log does', () => {
+		for (const update of notALogUpdates()) {
+			expect(reason(syncMessage(SYNC.update, update))).toBe('not-a-log');
+		}
+	});
+
+	it(
+		'checks and applies an update at the caps in well under 100 ms',
+		() => {
+			const costs: Record<string, number> = {};
+			for (const [kind, n] of [
+				['binary', MAX_LOG_ENTRIES],
+				['interleaved', MAX_LOG_ENTRIES],
+				['values', MAX_LOG_ENTRIES],
+				['deleted', MAX_LOG_STRUCTS - 2]
+			] as const) {
+				const message = manyEntryUpdate(n, kind);
+				costs[`${kind} ${n} (${Math.round(message.length / 1024)} KiB)`] = best(3, () => {
+					expect(checkPeerMessage(message).ok).toBe(true);
+					apply(message, new Y.Doc());
+				});
+			}
+			console.log('check + apply, ms of CPU:', costs);
+			// The goal is well under 100 ms for entries; the bounds leave room for a loaded machine.
+			for (const [name, ms] of Object.entries(costs)) {
+				expect(ms, name).toBeLessThan(name.startsWith('deleted') ? 1_000 : 250);
+			}
+		},
+		SLOW
+	);
+
+	it(
+		'counts in linear time: one pass over what Yjs decodes anyway',
+		() => {
+			// Wall and even CPU time of Y.decodeUpdate itself grow faster than its input here (memory
+			// and GC, not the algorithm), so the count is held to the decode: checking a 100,000-
+			// struct update (refused) costs about what decoding it does, not a multiple of it.
+			const large = manyEntryUpdate(100_000, 'deleted');
+			const payload = manyEntryPayload(100_000, 'deleted');
+			expect(reason(large)).toBe('too-many-entries');
+			const check = best(5, () => checkPeerMessage(large));
+			const decode = best(5, () => Y.decodeUpdate(payload));
+			console.log(`check ${check.toFixed(1)} ms, Y.decodeUpdate ${decode.toFixed(1)} ms (CPU)`);
+			expect(check).toBeLessThan(2 * decode + 5);
+		},
+		SLOW
+	);
+});
