@@ -157,6 +157,74 @@ const pageBody = {
 	update: hex(Y.encodeStateAsUpdate(body))
 };
 
+// Presence: the device tag, and one sealed state (its JSON exactly as sealed).
+const presence = await load('/src/lib/crypto/presence.ts');
+const deviceSecret = Uint8Array.from({ length: 16 }, (_, i) => i);
+const spaceId = '0123456789abcdef0123456789abcdef';
+const deviceTags = [1, 0xdeadbeef].map((clientId) => ({
+	deviceSecret: hex(deviceSecret),
+	spaceId,
+	clientId,
+	tag: presence.deviceTag(deviceSecret, spaceId, clientId)
+}));
+const presenceKey = Uint8Array.from({ length: 32 }, (_, i) => 0x20 + i);
+const presenceNonce = Uint8Array.from({ length: 24 }, (_, i) => 0x40 + i);
+const presenceState = {
+	user: { name: 'Ada', color: '#0090ff' },
+	page: 'pAgE-id_0001',
+	role: 'edit',
+	cursor: {
+		anchor: { type: { client: 1, clock: 2 }, assoc: -1 },
+		head: { item: { client: 1, clock: 5 }, assoc: 0 }
+	},
+	id: 3735928559,
+	t: 1750000000000,
+	device: deviceTags[1].tag
+};
+const sealedPresence = {
+	readKey: hex(presenceKey),
+	nonce: hex(presenceNonce),
+	json: JSON.stringify(presenceState),
+	s: presence.sealPresence(presenceKey, presenceState, presenceNonce)
+};
+
+// Framing on a data channel: a small message whole, and a big one in frames of 65,536 bytes
+// (the size used when the peer does not say what it accepts), through the app's own channel.
+const { ChunkedChannel } = await load('/src/lib/sync/chunked-channel.ts');
+const { createHash } = await import('node:crypto');
+const frames = (message) => {
+	const sent = [];
+	const raw = {
+		binaryType: 'arraybuffer',
+		label: 'vectors',
+		readyState: 'open',
+		bufferedAmount: 0,
+		bufferedAmountLowThreshold: 0,
+		onmessage: null,
+		onopen: null,
+		onclose: null,
+		onerror: null,
+		onbufferedamountlow: null,
+		send: (frame) => sent.push(new Uint8Array(frame)),
+		close() {}
+	};
+	new ChunkedChannel(raw).send(message);
+	return sent;
+};
+const bigMessage = Uint8Array.from({ length: 70_000 }, (_, i) => i & 0xff);
+const framing = {
+	frameSize: 65536,
+	small: { message: hex(bytes.utf8('hello')), frames: frames(bytes.utf8('hello')).map(hex) },
+	big: {
+		message: 'bytes i & 0xff for i = 0 … 69,999',
+		frames: frames(bigMessage).map((frame) => ({
+			head: hex(frame.subarray(0, frame[0] === 1 ? 5 : 1)),
+			length: frame.length,
+			sha256: createHash('sha256').update(frame).digest('hex')
+		}))
+	}
+};
+
 await vite.close();
 const out = {
 	about:
@@ -164,7 +232,10 @@ const out = {
 	spaces,
 	envelopes,
 	passwordLinks,
-	pageBody
+	pageBody,
+	deviceTags,
+	sealedPresence,
+	framing
 };
 writeFileSync('docs/test-vectors.json', JSON.stringify(out, null, '\t') + '\n');
 console.log(

@@ -6,6 +6,7 @@ import { concat, fromB64url, fromHex, toB64url, toHex, utf8 } from '../../src/li
 import * as capability from '../../src/lib/crypto/capability';
 import * as envelope from '../../src/lib/crypto/envelope';
 import * as links from '../../src/lib/crypto/links';
+import { sealPresence } from '../../src/lib/crypto/presence';
 import { createSigner, createVerifier } from '../../src/lib/crypto/signing';
 import * as Y from 'yjs';
 
@@ -366,5 +367,56 @@ describe('test vectors: password links and a page body', () => {
 		const body = doc.getMap('bodies').get(all.pageBody.pageId) as Y.XmlFragment;
 		expect(body.toString()).toBe(all.pageBody.xml);
 		expect(Y.decodeStateVector(Y.encodeStateVector(doc)).has(all.pageBody.clientID)).toBe(true);
+	});
+});
+
+describe('test vectors: presence and framing', () => {
+	const all = JSON.parse(readFileSync('docs/test-vectors.json', 'utf8')) as {
+		deviceTags: Array<{ deviceSecret: string; spaceId: string; clientId: number; tag: string }>;
+		sealedPresence: { readKey: string; nonce: string; json: string; s: string };
+		framing: {
+			frameSize: number;
+			small: { message: string; frames: string[] };
+			big: { frames: Array<{ head: string; length: number; sha256: string }> };
+		};
+	};
+
+	it('device tags, recomputed with Node’s own SHA-512', () => {
+		for (const v of all.deviceTags) {
+			const id = Buffer.alloc(4);
+			id.writeUInt32BE(v.clientId);
+			const digest = createHash('sha512')
+				.update('commonplace/v1/device')
+				.update(hex(v.deviceSecret))
+				.update(v.spaceId, 'utf8')
+				.update(id)
+				.digest();
+			expect(digest.subarray(0, 8).toString('hex')).toBe(v.tag);
+		}
+	});
+
+	it('a sealed presence state opens to its JSON, and sealing gives the same bytes', () => {
+		const v = all.sealedPresence;
+		const bytes = fromB64url(v.s) as Uint8Array;
+		expect(toHex(bytes.subarray(0, 24))).toBe(v.nonce);
+		const plain = nacl.secretbox.open(bytes.subarray(24), bytes.subarray(0, 24), hex(v.readKey));
+		expect(new TextDecoder().decode(plain as Uint8Array)).toBe(v.json);
+		expect(sealPresence(hex(v.readKey), JSON.parse(v.json), hex(v.nonce))).toBe(v.s);
+	});
+
+	it('frames, rebuilt by hand from the layout', () => {
+		const v = all.framing;
+		expect(v.small.frames).toEqual([`00${v.small.message}`]);
+		const message = Uint8Array.from({ length: 70_000 }, (_, i) => i & 0xff);
+		const first = concat(
+			new Uint8Array([1, 0, 1, 0x11, 0x70]),
+			message.subarray(0, v.frameSize - 5)
+		);
+		const next = concat(new Uint8Array([2]), message.subarray(v.frameSize - 5));
+		const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
+		expect(v.big.frames).toEqual([
+			{ head: '0100011170', length: first.length, sha256: sha(first) },
+			{ head: '02', length: next.length, sha256: sha(next) }
+		]);
 	});
 });

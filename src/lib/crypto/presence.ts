@@ -10,8 +10,11 @@ const NONCE = 24;
 export const MAX_PRESENCE_BYTES = 4096;
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
-export function sealPresence(readKey: Uint8Array, state: unknown): string {
-	const nonce = nacl.randomBytes(NONCE);
+export function sealPresence(
+	readKey: Uint8Array,
+	state: unknown,
+	nonce: Uint8Array = nacl.randomBytes(NONCE)
+): string {
 	return toB64url(concat(nonce, nacl.secretbox(utf8(JSON.stringify(state)), nonce, readKey)));
 }
 
