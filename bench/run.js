@@ -193,7 +193,7 @@ async function hostileMetrics() {
 	const out = [];
 	try {
 		let worst = { name: '', ms: 0 };
-		for (const attack of ['junk', 'copies', 'rollback']) {
+		for (const attack of ['junk', 'copies', 'rollback', 'history']) {
 			const r = await page.evaluate((a) => window.bench.hostileMessage(a), attack);
 			if (!r.accepted && attack !== 'rollback')
 				console.warn(`bench: the ${attack} message was refused`);

@@ -68,6 +68,18 @@ interface Indexed {
 
 /** Signatures are checked this many at a time (WebCrypto works in parallel). */
 const VERIFY_BATCH = 256;
+/**
+ * A long run of work gives the event loop a turn after this long, so one hostile message with
+ * thousands of entries never holds the page (or a relay) for more than about this in one task.
+ */
+const SLICE_MS = 8;
+
+/** Ends the current task: the next step runs after whatever else is waiting (input, paint). */
+function yieldToEventLoop(): Promise<void> {
+	const scheduler = (globalThis as { scheduler?: { yield?: () => Promise<void> } }).scheduler;
+	if (typeof scheduler?.yield === 'function') return scheduler.yield();
+	return new Promise((resolve) => setTimeout(resolve, 0));
+}
 
 export class LogGuard extends ObservableV2<GuardEvents> {
 	readonly stats: GuardStats = {
@@ -262,7 +274,12 @@ export class LogGuard extends ObservableV2<GuardEvents> {
 	async #verifyAll(added: LogEntry[], trusted: boolean): Promise<VerifiedEntry[]> {
 		const verified: VerifiedEntry[] = [];
 		let tidy = false;
+		let sliceStart = performance.now();
 		for (let at = 0; at < added.length; at += VERIFY_BATCH) {
+			if (performance.now() - sliceStart > SLICE_MS) {
+				await yieldToEventLoop();
+				sliceStart = performance.now();
+			}
 			const batch = added.slice(at, at + VERIFY_BATCH);
 			const checks = await Promise.all(
 				batch.map((entry) =>

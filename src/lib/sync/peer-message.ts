@@ -23,19 +23,21 @@ export const MAX_AWARENESS_STATE_CHARS = 8 * 1024;
 /**
  * Log entries one sync step 2 or update may carry: envelopes, and plain values (junk the bridge
  * counts and removes), each of which the bridge must open. Editors compact the log at 500
- * entries, so a whole space in one first sync holds a few hundred: 10,000 is ample. Checking and
- * applying an update of 10,000 one-byte entries costs ~10–35 ms here, where tens of thousands
- * cost the bridge seconds (tests/unit/adversary/entries.test.ts).
+ * entries, so a whole space in one first sync holds a few hundred: 5,000 is ample. Set by the
+ * bench (`hostile`): one message at this cap costs a tab's main thread 70–80 ms in its longest
+ * task, check, apply and all that follows included; 10,000 cost 100–110 ms (target ≤ 100 ms).
  */
-export const MAX_LOG_ENTRIES = 10_000;
+export const MAX_LOG_ENTRIES = 5_000;
 /**
  * Structs (items, deleted runs, garbage-collected ranges, gaps) plus delete-set ranges one
  * update may carry. Compaction leaves about two for every editing session that ever wrote
  * (a deleted run and a range: each session has its own client id, and runs of two clients never
- * merge), so a space's history grows them without bound, slowly: years of daily use by a team
- * come to thousands. They cost Yjs ~0.1–0.3 s for 50,000 here, and the bridge nothing.
+ * merge), so a space's history grows them without bound, slowly: 30,000 is ~15,000 writing
+ * sessions (a team of five opening a space ten times a day: about a year). Past that a whole-
+ * space sync is refused — see docs/threat-model.md for the fix this needs (stable writer ids or
+ * log epochs). At this cap one hostile "history" message costs ~110 ms of main thread.
  */
-export const MAX_LOG_STRUCTS = 50_000;
+export const MAX_LOG_STRUCTS = 30_000;
 /** The one type the log doc holds (log/log-doc.ts). */
 const LOG = 'log';
 
