@@ -8,6 +8,9 @@ export default defineConfig({
 	test: {
 		include: ['tests/unit/**/*.test.ts', 'server/**/*.test.ts'],
 		environment: 'node',
+		// y-webrtc keeps its rooms in module state; the WebRTC transport's contract loads a copy
+		// per replica (vi.resetModules), which needs it inlined rather than taken from Node's cache.
+		server: { deps: { inline: ['y-webrtc'] } },
 		testTimeout: 20_000
 	}
 });

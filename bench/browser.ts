@@ -7,7 +7,7 @@ import * as envelope from '../src/lib/crypto/envelope';
 import { createSigner, createVerifier, signingKeys } from '../src/lib/crypto/signing';
 import { Bridge } from '../src/lib/log/bridge';
 import { createLogDoc, logArray } from '../src/lib/log/log-doc';
-import { storedOf } from '../src/lib/session/space-core';
+import { storedOf } from '../src/lib/session/open-space';
 import * as keyring from '../src/lib/storage/keyring';
 import { logStore } from '../src/lib/storage/space-store';
 import { buildSpace } from './seed';

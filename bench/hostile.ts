@@ -80,7 +80,8 @@ export async function hostileMessage(kind: Attack) {
 
 	// A small message of the same kind first: a tab that has been open a while has run this
 	// code before (the bench page has not, and cold JIT doubles the cost of the first one).
-	const count = kind === 'history' ? peerMessage.MAX_LOG_STRUCTS / 2 - 1 : peerMessage.MAX_LOG_ENTRIES - 1;
+	const count =
+		kind === 'history' ? peerMessage.MAX_LOG_STRUCTS / 2 - 1 : peerMessage.MAX_LOG_ENTRIES - 1;
 	const warm = attack(kind, log, 100, old);
 	Y.applyUpdate(log, Y.encodeStateAsUpdate(warm, Y.encodeStateVector(log)), 'peer');
 	await bridge.maintain();

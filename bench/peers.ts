@@ -10,7 +10,7 @@ import { signingKeys } from '../src/lib/crypto/signing';
 import { Bridge } from '../src/lib/log/bridge';
 import { createLogDoc } from '../src/lib/log/log-doc';
 import { Presence } from '../src/lib/sync/presence';
-import { SpaceTransport } from '../src/lib/sync/space-transport';
+import { WebrtcTransport } from '../src/lib/sync/webrtc-transport';
 
 const now = () => performance.timeOrigin + performance.now();
 
@@ -95,16 +95,16 @@ export async function startPeer(
 			lastRemoteLog = now();
 		} else if (lastLocal) stages.seal.push(now() - lastLocal);
 	});
-	const transport = new SpaceTransport({
+	const transport = new WebrtcTransport({
 		log,
 		cap,
 		network: { signaling: [signaling], iceServers: [] },
-		presence,
-		onStatus: (status) => {
-			peers = status.peers;
-			if (peers > 0) marks.connected ??= now();
-			if (status.receiving !== null) marks.receiving ??= now();
-		}
+		awareness: presence.sealed
+	});
+	transport.on('status', (status) => {
+		peers = status.peers;
+		if (peers > 0) marks.connected ??= now();
+		if (status.receiving !== null) marks.receiving ??= now();
 	});
 	const text = content.getText('bench');
 	watch(text, arrivals);

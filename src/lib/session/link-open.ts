@@ -10,7 +10,7 @@ import * as links from '../crypto/links';
 export * as passwordStrength from '../crypto/password-strength';
 export type { Weakness } from '../crypto/password-strength';
 export { PasswordRefused } from '../crypto/links';
-import { capabilityOf } from './space-core';
+import { capabilityOf } from './open-space';
 import { heldEntry, joinSpace } from './space-admin';
 
 export type LinkRead =

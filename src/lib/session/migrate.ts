@@ -8,21 +8,19 @@
 // kept as an alias so old links and tabs still find the space. A Web Lock keeps two tabs from
 // migrating the same space twice.
 import { fromSecret, newSecret, strength } from '../crypto/capability';
-import { signingKeys } from '../crypto/signing';
 import { createContentDoc } from '../doc/schema';
 import { spaceName } from '../doc/space';
-import { Bridge } from '../log/bridge';
-import { createLogDoc } from '../log/log-doc';
 import * as keyring from '../storage/keyring';
 import { Journal } from '../storage/journal';
 import {
 	deleteStored,
+	journalOf,
 	legacyStore,
 	logStore,
 	moveStored,
 	openStored
 } from '../storage/space-store';
-import { capabilityOf, storedOf } from './space-core';
+import { capabilityOf, openSpace, storedOf } from './open-space';
 
 /** Whether an entry still needs moving (stored before encryption, or before rooms). */
 function outdated(entry: keyring.SpaceEntry): boolean {
@@ -72,20 +70,13 @@ async function migrate(entry: keyring.SpaceEntry): Promise<keyring.SpaceEntry> {
 	await legacy.destroy();
 
 	const cap = fromSecret(newSecret());
-	const log = createLogDoc();
-	const store = await openStored(logStore(), cap.room, log);
-	const bridge = await Bridge.create({
-		content,
-		log,
-		cap,
-		...(await signingKeys(cap))
-	});
+	const store = logStore();
+	const opened = await openSpace(cap, { store, journal: journalOf(store, cap.room), content });
 	try {
-		await bridge.compact();
-		await bridge.settled();
+		await opened.bridge.compact();
 	} finally {
-		bridge.destroy();
-		await store.destroy();
+		// Seals and stores the snapshot before the keyring names the space.
+		await opened.destroy();
 	}
 	const moved: keyring.SpaceEntry = {
 		...entry,
@@ -95,8 +86,6 @@ async function migrate(entry: keyring.SpaceEntry): Promise<keyring.SpaceEntry> {
 		aliases: [...(entry.aliases ?? []), entry.id]
 	};
 	await keyring.replace(entry.id, moved);
-	content.destroy();
-	log.destroy();
 	await deleteStored(legacyStore(), entry.id);
 	new Journal(entry.id).clear();
 	return moved;

@@ -5,7 +5,8 @@ import * as pages from '../doc/pages';
 import * as space from '../doc/space';
 import * as keyring from '../storage/keyring';
 import { ensureMigrated } from './migrate';
-import { capabilityOf, openCore, storedOf } from './space-core';
+import { capabilityOf, openableCap, openSpace, storedOf } from './open-space';
+import { journalOf, logStore } from '../storage/space-store';
 
 /** Makes a new space (a new secret) with one empty page, stores it and returns its id. */
 export async function createSpace(name: string): Promise<string> {
@@ -18,16 +19,22 @@ export async function createSpace(name: string): Promise<string> {
 		updated: now,
 		cap: storedOf(cap)
 	};
-	const core = await openCore(entry);
+	const opened = await openLocal(cap);
 	try {
-		space.initSpace(core.content, name);
-		pages.createPage(core.content, { title: '' });
+		space.initSpace(opened.content, name);
+		pages.createPage(opened.content, { title: '' });
 	} finally {
 		// Seals and stores the first snapshot before the space appears in the list.
-		await core.destroy();
+		await opened.destroy();
 	}
 	await keyring.put(entry);
 	return cap.room;
+}
+
+/** A space opened from this device's store alone (no network), to change it and close it. */
+function openLocal(cap: Parameters<typeof openSpace>[0]) {
+	const store = logStore();
+	return openSpace(cap, { store, journal: journalOf(store, cap.room) });
 }
 
 /** Renames a stored space; tabs that have it open see the new name at once. */
@@ -35,13 +42,13 @@ export async function renameSpace(id: string, name: string): Promise<void> {
 	const found = await keyring.get(id);
 	if (found === null) throw new Error('This space is no longer on this device.');
 	const entry = await ensureMigrated(found);
-	const core = await openCore(entry);
+	const opened = await openLocal(openableCap(entry.cap));
 	try {
-		if (core.cap.kind !== 'edit') throw new Error('You can only view this space, not rename it.');
-		space.renameSpace(core.content, name);
-		await keyring.touch(entry.id, { name: space.spaceName(core.content), updated: Date.now() });
+		if (opened.cap.kind !== 'edit') throw new Error('You can only view this space, not rename it.');
+		space.renameSpace(opened.content, name);
+		await keyring.touch(entry.id, { name: space.spaceName(opened.content), updated: Date.now() });
 	} finally {
-		await core.destroy();
+		await opened.destroy();
 	}
 }
 

@@ -1,5 +1,6 @@
-// One open space: loads it from the device, keeps tabs in step, and exposes what the UI shows
-// as runes. Every change the UI makes goes through a method here; nothing above sees Yjs.
+// One open space: opens it through the composition root (open-space.ts) and its network
+// (space-network.ts), and exposes what the UI shows as runes. Every change the UI makes goes
+// through a method here; nothing above sees Yjs.
 import type * as Y from 'yjs';
 import { toView } from '../crypto/capability';
 import * as links from '../crypto/links';
@@ -12,14 +13,13 @@ import { TreeView } from './tree-view.svelte';
 import type { EditorState, PageEditor } from '../editor/page-editor';
 import { logArray } from '../log/log-doc';
 import * as keyring from '../storage/keyring';
-import type { SaveState } from '../storage/space-store';
+import { journalOf, logStore, type SaveState } from '../storage/space-store';
 import type { Peer } from '../sync/presence';
-import type { SyncStatus } from '../sync/space-transport';
 import { ensureMigrated } from './migrate';
-import { openCore, type Core } from './space-core';
+import { openableCap, openSpace, type OpenedSpace } from './open-space';
 import type { AppServices } from './context';
 import type { Profile } from './device-settings.svelte';
-import { INITIAL_STATUS, SpaceSync } from './space-sync';
+import { INITIAL_STATUS, SpaceNetwork, type SyncStatus } from './space-network';
 
 // The editor is the biggest part of the app's code. It is fetched and compiled while the space
 // opens (IndexedDB, decryption), instead of before: the two overlap.
@@ -53,18 +53,18 @@ export class SpaceSession {
 	/** Nothing of this space has arrived yet (it was just joined by a link). */
 	empty = $state(false);
 
-	readonly #core: Core;
+	readonly #core: OpenedSpace;
 	readonly #doc: Y.Doc;
 	#activity: PageActivity | null = null;
 	#closing: Promise<void> | null = null;
 	#keyringTimer: ReturnType<typeof setTimeout> | null = null;
 	#unsubscribe: (() => void) | null = null;
-	#sync: SpaceSync | null = null;
+	#sync: SpaceNetwork | null = null;
 	#unrejected: (() => void) | null = null;
 
 	readonly #app: AppServices;
 
-	private constructor(core: Core, app: AppServices) {
+	private constructor(core: OpenedSpace, app: AppServices) {
 		this.#core = core;
 		this.#app = app;
 		this.#doc = core.content;
@@ -100,7 +100,11 @@ export class SpaceSession {
 		}
 		entry = await ensureMigrated(entry);
 		const holder: { session?: SpaceSession } = {};
-		const core = await openCore(entry, {
+		const cap = openableCap(entry.cap);
+		const store = logStore();
+		const core = await openSpace(cap, {
+			store,
+			journal: journalOf(store, cap.room),
 			onSaveState: (state, detail) => {
 				if (!holder.session) return;
 				holder.session.saveState = state;
@@ -114,7 +118,7 @@ export class SpaceSession {
 	}
 
 	#start() {
-		this.damaged = this.#core.store.damaged;
+		this.damaged = this.#core.stored.damaged;
 		this.#doc.on('update', this.#onUpdate);
 		this.#activity = new PageActivity(this.#doc, {
 			isOwnEdit: (tx) => tx.local && tx.origin !== this.#core.bridge && !this.readOnly
@@ -133,7 +137,7 @@ export class SpaceSession {
 		this.#app.device.on('profile', this.#onProfile);
 		this.empty = this.#logIsEmpty();
 		this.rejected = this.#countRejected();
-		this.#sync = new SpaceSync(this.#core, this.#app.device, {
+		this.#sync = new SpaceNetwork(this.#core, this.#app.device, {
 			onStatus: (status) => {
 				this.sync = status;
 				this.empty = this.#logIsEmpty();
@@ -343,7 +347,7 @@ export class SpaceSession {
 // The open space's log doc (ciphertext) and opened presence on `window.commonplaceDebug`, for
 // the curious and for tests: it gives nothing the page's console could not reach anyway, and
 // whatever is done to it goes through the same checks as bytes from any peer.
-function exposeForDebugging(core: Core, presence: unknown) {
+function exposeForDebugging(core: OpenedSpace, presence: unknown) {
 	if (typeof window === 'undefined') return;
 	(window as unknown as { commonplaceDebug: unknown }).commonplaceDebug = {
 		room: core.id,

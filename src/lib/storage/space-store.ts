@@ -12,6 +12,10 @@ export type { SaveState } from './persist';
 export const logStore = (): IdbLogStore => new IdbLogStore('cp-log-');
 export const legacyStore = (): IdbLogStore => new IdbLogStore('cp-space-');
 
+/** The journal that goes with a room's stored log (localStorage, keyed by its database). */
+export const journalOf = (store: IdbLogStore, room: string): Journal =>
+	new Journal(store.name(room));
+
 /** Opens a room's stored log into `doc`; resolves once everything stored is in it. */
 export async function openStored(
 	store: IdbLogStore,

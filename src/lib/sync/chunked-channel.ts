@@ -52,6 +52,11 @@ export interface ChannelHooks {
 	 * later through `send` (see first-sync-gate.ts).
 	 */
 	outgoing?(message: Uint8Array, send: (replacement: Uint8Array) => void): boolean;
+	/**
+	 * The channel opened; `send` sends a message of our own on it (framed, like any other), e.g.
+	 * to ask a peer what it holds.
+	 */
+	onOpen?(send: (message: Uint8Array) => void): void;
 	/** The channel closed. */
 	onClose?(): void;
 }
@@ -113,6 +118,9 @@ export class ChunkedChannel {
 		raw.onbufferedamountlow = () => this.#pump();
 		raw.onopen = (event) => {
 			this.#pump();
+			this.#hooks.onOpen?.((message) => {
+				if (!this.#closed) this.#send(message);
+			});
 			this.onopen?.(event);
 		};
 		raw.onclose = (event) => {

@@ -1,55 +1,76 @@
 // A guard between a signaling server and y-webrtc. A signaling server is untrusted: y-webrtc
 // parses what it relays (lib0's client JSON-parses every frame; y-webrtc base64-decodes,
 // decrypts and reads each `publish` for a room) in event handlers that throw, or reject
-// unhandled, on junk. This guard reads each message first, the way y-webrtc will — JSON, then
+// unhandled, on junk. The guard reads each message first, the way y-webrtc will — JSON, then
 // for our rooms base64, AES-GCM under the room key (y-webrtc's own envelope:
 // varString('AES-GCM') ‖ varUint8Array(iv) ‖ varUint8Array(ciphertext), plaintext lib0 `any`),
 // then the shape of an announce or signal — and hands y-webrtc only what passes.
+// y-webrtc shares one client per URL between all its rooms, so the guard is installed on the
+// client once and keeps its state on the client itself; each room registers its key and is told
+// about the drops that concern it (a publish to it, or junk on a connection it uses).
 import * as buffer from 'lib0/buffer';
 import * as decoding from 'lib0/decoding';
-
-/** The part of y-webrtc's SignalingConn (a lib0 WebsocketClient) the guard touches. */
-export interface GuardableClient {
-	ws: WebSocket | null;
-	emit(name: string, args: unknown[]): void;
-	on(name: 'connect', listener: () => void): void;
-}
+import type { SignalingClient } from './y-webrtc-room';
 
 const MAX_SIGNAL_CHARS = 64 * 1024;
-const rooms = new Map<string, PromiseLike<CryptoKey | null>>();
-const guarded = new WeakSet<GuardableClient>();
-const listeners = new Set<(reason: string) => void>();
+const STATE = Symbol('commonplace-signaling-guard');
 
-/** Messages for `name` are only passed on once they open under `key`. */
-export function registerRoom(name: string, key: PromiseLike<CryptoKey | null>): () => void {
-	rooms.set(name, key);
+export type DropReason =
+	| 'not-json'
+	| 'not-an-object'
+	| 'no-topic'
+	| 'not-a-sealed-signal'
+	| 'unknown-encryption'
+	| 'does-not-open'
+	| 'not-a-signal'
+	| 'unreadable';
+
+interface Registration {
+	key: PromiseLike<CryptoKey | null>;
+	onDrop: (reason: DropReason) => void;
+}
+
+type Guarded = SignalingClient & { [STATE]?: Map<string, Registration> };
+
+/**
+ * Guards `client` (once) and registers `room` on it: y-webrtc sees a publish for `room` only if
+ * it opens under `key`; `onDrop` hears every message dropped that concerns this room. Returns
+ * an unregister.
+ */
+export function guardRoom(
+	client: SignalingClient,
+	room: string,
+	key: PromiseLike<CryptoKey | null>,
+	onDrop: (reason: DropReason) => void
+): () => void {
+	const guarded = client as Guarded;
+	let rooms = guarded[STATE];
+	if (rooms === undefined) {
+		rooms = new Map();
+		guarded[STATE] = rooms;
+		install(guarded, rooms);
+	}
+	const registration = { key, onDrop };
+	rooms.set(room, registration);
 	return () => {
-		if (rooms.get(name) === key) rooms.delete(name);
+		if (rooms.get(room) === registration) rooms.delete(room);
 	};
 }
 
-/** Called with a reason for every message dropped, by any guarded client. */
-export function onDropped(listener: (reason: string) => void): () => void {
-	listeners.add(listener);
-	return () => listeners.delete(listener);
-}
-
-function drop(reason: string) {
-	for (const listener of listeners) listener(reason);
-}
-
-/** Installs the guard on a client once (clients are shared by every room on one URL). */
-export function guardClient(client: GuardableClient) {
-	if (guarded.has(client)) return;
-	guarded.add(client);
+function install(client: Guarded, rooms: Map<string, Registration>) {
+	const everyone = (reason: DropReason) => {
+		for (const { onDrop } of rooms.values()) onDrop(reason);
+	};
 	const emit = client.emit.bind(client);
 	client.emit = (name, args) => {
 		if (name !== 'message') return emit(name, args);
-		void check(args[0]).then(
-			(ok) => {
-				if (ok) emit(name, args);
+		void check(rooms, args[0]).then(
+			(verdict) => {
+				if (verdict === true) emit(name, args);
+				else if (verdict.topic === null) everyone(verdict.reason);
+				else rooms.get(verdict.topic)?.onDrop(verdict.reason);
 			},
-			(error: unknown) => drop(`unreadable (${String(error)})`)
+			() => everyone('unreadable')
 		);
 	};
 	// lib0 JSON-parses every text frame before anything can look at it: guard the socket too.
@@ -63,7 +84,7 @@ export function guardClient(client: GuardableClient) {
 					JSON.parse(event.data);
 				} catch {
 					// reason: not JSON is exactly what we drop here.
-					return drop('not JSON');
+					return everyone('not-json');
 				}
 			}
 			handler.call(socket, event);
@@ -75,21 +96,26 @@ export function guardClient(client: GuardableClient) {
 	client.on('connect', wrapSocket);
 }
 
-async function check(message: unknown): Promise<boolean> {
-	if (typeof message !== 'object' || message === null) return fail('not an object');
+type Verdict = true | { topic: string | null; reason: DropReason };
+
+async function check(rooms: Map<string, Registration>, message: unknown): Promise<Verdict> {
+	if (typeof message !== 'object' || message === null) {
+		return { topic: null, reason: 'not-an-object' };
+	}
 	const { type, topic, data } = message as Record<string, unknown>;
 	if (type !== 'publish') return true; // pong and the like: y-webrtc reads nothing else
-	if (typeof topic !== 'string') return fail('a publish without a topic');
-	const key = rooms.get(topic);
-	if (key === undefined) return true; // not a room of ours: y-webrtc ignores it
-	const roomKey = await key;
+	if (typeof topic !== 'string') return { topic: null, reason: 'no-topic' };
+	const registration = rooms.get(topic);
+	if (registration === undefined) return true; // not a room of ours: y-webrtc ignores it
+	const roomKey = await registration.key;
 	if (roomKey === null) return true;
+	const drop = (reason: DropReason): Verdict => ({ topic, reason });
 	if (typeof data !== 'string' || data.length > MAX_SIGNAL_CHARS)
-		return fail('not a sealed signal');
+		return drop('not-a-sealed-signal');
 	let plain: unknown;
 	try {
 		const decoder = decoding.createDecoder(buffer.fromBase64(data));
-		if (decoding.readVarString(decoder) !== 'AES-GCM') return fail('unknown encryption');
+		if (decoding.readVarString(decoder) !== 'AES-GCM') return drop('unknown-encryption');
 		const iv = decoding.readVarUint8Array(decoder);
 		const cipher = decoding.readVarUint8Array(decoder);
 		const opened = await crypto.subtle.decrypt(
@@ -100,14 +126,9 @@ async function check(message: unknown): Promise<boolean> {
 		plain = decoding.readAny(decoding.createDecoder(new Uint8Array(opened)));
 	} catch {
 		// reason: any failure to decode or open means another key or junk; dropped either way.
-		return fail('does not open under the room key');
+		return drop('does-not-open');
 	}
-	return isSignal(plain) ? true : fail('opens, but is not an announce or a signal');
-}
-
-function fail(reason: string): false {
-	drop(reason);
-	return false;
+	return isSignal(plain) ? true : drop('not-a-signal');
 }
 
 function isSignal(value: unknown): boolean {

@@ -21,6 +21,23 @@ export function chunkedWebRtc(base: WebRtcClasses, hooks: () => ChannelHooks): W
 	class ChunkedPeerConnection extends base.RTCPeerConnection {
 		#handler: DataChannelHandler = null;
 
+		/**
+		 * Some implementations (Node's @roamhq/wrtc) keep `ondatachannel` as a plain, fixed
+		 * property of the instance, which hides the accessors below, and deliver the event through
+		 * `dispatchEvent`: wrap the channel there. (Browsers dispatch natively, never through it.)
+		 */
+		override dispatchEvent(event: Event): boolean {
+			const channel = (event as Partial<RTCDataChannelEvent>).channel;
+			if (event.type !== 'datachannel' || channel === undefined || this.#handler !== null) {
+				return super.dispatchEvent(event);
+			}
+			return super.dispatchEvent({
+				type: 'datachannel',
+				target: this,
+				channel: wrap(channel, this)
+			} as unknown as Event);
+		}
+
 		// reason: simple-peer only ever reads the channel through the shape ChunkedChannel has.
 		override createDataChannel(label: string, init?: RTCDataChannelInit): RTCDataChannel {
 			return wrap(super.createDataChannel(label, init), this) as unknown as RTCDataChannel;

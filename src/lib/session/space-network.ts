@@ -1,0 +1,217 @@
+// The network side of one open space: presence (sealed awareness and its opened mirror), the
+// tabs transport at once, and the WebRTC transport as soon as its code has loaded (it is not
+// needed to show the space). Pausing ("work offline") disconnects from peers; tabs stay in step
+// and edits keep being saved. The sync line is derived here from what the transports report.
+import type { Capability } from '../crypto/capability';
+import type { LogTransport, TransportStatus } from '../sync/log-transport';
+import { idleStatus } from '../sync/log-transport';
+import { checkPresence, Presence, type Peer, type PresenceState } from '../sync/presence';
+import { TabsTransport } from '../sync/tabs-transport';
+import type { WebrtcTransport } from '../sync/webrtc-transport';
+import type { DeviceSettings, Profile } from './device-settings.svelte';
+
+export type SyncState = 'offline' | 'connecting' | 'alone' | 'syncing' | 'synced';
+
+/** What the sync line says, in one object. */
+export interface SyncStatus {
+	state: SyncState;
+	/** Browsers connected directly (WebRTC). */
+	peers: number;
+	/** Other tabs of this browser with the space open. */
+	tabs: number;
+	signalingUp: number;
+	signalingTotal: number;
+	/** A big message on its way in (a first sync): bytes so far and in all. */
+	receiving: { received: number; total: number } | null;
+	/** Peer, tab and signaling messages dropped as malformed or unopenable since opening. */
+	dropped: number;
+}
+
+export const INITIAL_STATUS: SyncStatus = {
+	state: 'connecting',
+	peers: 0,
+	tabs: 0,
+	signalingUp: 0,
+	signalingTotal: 0,
+	receiving: null,
+	dropped: 0
+};
+
+export interface NetworkCallbacks {
+	onStatus(status: SyncStatus): void;
+	onPeers(peers: Peer[]): void;
+}
+
+interface Parts {
+	id: string;
+	cap: Capability & { readKey: Uint8Array };
+	log: import('yjs').Doc;
+	content: import('yjs').Doc;
+}
+
+/** The sync line from the transports' own reports (and whether the person paused syncing). */
+export function syncStatus(
+	webrtc: TransportStatus,
+	tabs: TransportStatus,
+	paused: boolean,
+	online = globalThis.navigator?.onLine !== false
+): SyncStatus {
+	const up = webrtc.servers?.up ?? 0;
+	let state: SyncState;
+	if (paused) state = 'offline';
+	else if (webrtc.peers > 0) {
+		state = webrtc.inSync === webrtc.peers && webrtc.receiving === null ? 'synced' : 'syncing';
+	} else if (up > 0) state = 'alone';
+	else state = online ? 'connecting' : 'offline';
+	return {
+		state,
+		peers: paused ? 0 : webrtc.peers,
+		tabs: tabs.peers,
+		signalingUp: paused ? 0 : up,
+		signalingTotal: webrtc.servers?.total ?? 0,
+		receiving: paused ? null : webrtc.receiving,
+		dropped: webrtc.dropped + tabs.dropped
+	};
+}
+
+export class SpaceNetwork {
+	readonly presence: Presence;
+	readonly tabs: TabsTransport;
+	readonly #parts: Parts;
+	readonly #device: DeviceSettings;
+	readonly #callbacks: NetworkCallbacks;
+	#webrtc: WebrtcTransport | null = null;
+	#paused = false;
+	#closing: Promise<void> = Promise.resolve();
+	#destroyed = false;
+	#unsubscribe: () => void;
+
+	constructor(parts: Parts, device: DeviceSettings, callbacks: NetworkCallbacks) {
+		this.#parts = parts;
+		this.#device = device;
+		this.#callbacks = callbacks;
+		const profile = device.profile;
+		this.presence = new Presence(parts.log, parts.content, parts.cap.readKey, {
+			device: { secret: device.deviceSecret, spaceId: parts.id }
+		});
+		this.presence.setLocal({
+			user: { name: profile.name, color: profile.color },
+			page: null,
+			role: parts.cap.kind === 'edit' ? 'edit' : 'view'
+		});
+		this.tabs = new TabsTransport({
+			name: `cp-tabs-${parts.id}`,
+			log: parts.log,
+			awareness: this.presence.sealed
+		});
+		this.tabs.on('status', this.#report);
+		this.tabs.on('tabPeers', this.#onTabPeers);
+		this.#unsubscribe = this.presence.subscribe(callbacks.onPeers);
+		void this.#connect();
+	}
+
+	get paused(): boolean {
+		return this.#paused;
+	}
+
+	/** The transports open now (for the curious and for benchmarks). */
+	get transports(): LogTransport[] {
+		return this.#webrtc === null ? [this.tabs] : [this.tabs, this.#webrtc];
+	}
+
+	get status(): SyncStatus {
+		return syncStatus(this.#webrtc?.status ?? idleStatus('webrtc'), this.tabs.status, this.#paused);
+	}
+
+	async #connect() {
+		try {
+			const { WebrtcTransport } = await import('../sync/webrtc-transport');
+			await this.#closing;
+			if (this.#destroyed || this.#paused || this.#webrtc !== null) return;
+			const webrtc = new WebrtcTransport({
+				log: this.#parts.log,
+				cap: this.#parts.cap,
+				network: this.#device.network,
+				awareness: this.presence.sealed
+			});
+			this.#webrtc = webrtc;
+			webrtc.on('status', this.#report);
+			// Tabs of this browser meet through the tabs transport, not over WebRTC.
+			void webrtc.provider.key.then(() => this.tabs.setPeerId(webrtc.peerId));
+			this.#report();
+		} catch (error) {
+			console.error('Could not start syncing', error);
+			this.#callbacks.onStatus({ ...INITIAL_STATUS, state: 'offline' });
+		}
+	}
+
+	#onTabPeers = (ids: string[]) => this.#webrtc?.ignorePeers(ids);
+
+	#report = () => {
+		if (this.#destroyed) return;
+		this.#callbacks.onStatus(this.status);
+	};
+
+	setPage(page: string | null) {
+		const base = this.#localBase();
+		if (base !== null) this.presence.setLocal({ ...base, page });
+	}
+
+	setProfile(profile: Profile) {
+		const base = this.#localBase();
+		if (base !== null) {
+			this.presence.setLocal({ ...base, user: { name: profile.name, color: profile.color } });
+		}
+	}
+
+	/** This person's presence without the caret; null once the space is closing. */
+	#localBase(): Omit<PresenceState, 'cursor'> | null {
+		if (this.#destroyed) return null;
+		const state = checkPresence(this.presence.opened.getLocalState());
+		if (state === null) return null;
+		const { user, page, role, device } = state;
+		return { user, page, role, ...(device === undefined ? {} : { device }) };
+	}
+
+	pause() {
+		if (this.#paused) return;
+		this.#paused = true;
+		this.#close();
+		this.#report();
+	}
+
+	resume() {
+		if (!this.#paused) return;
+		this.#paused = false;
+		void this.#connect();
+		this.#report();
+	}
+
+	/** Signaling or ICE settings changed: reconnect with the new ones. */
+	reconnect() {
+		if (this.#paused) return;
+		this.#close();
+		void this.#connect();
+	}
+
+	async destroy() {
+		if (this.#destroyed) return this.#closing;
+		this.#destroyed = true;
+		this.#unsubscribe();
+		this.#close();
+		this.tabs.off('status', this.#report);
+		this.tabs.off('tabPeers', this.#onTabPeers);
+		await this.tabs.destroy();
+		await this.#closing;
+		this.presence.destroy();
+	}
+
+	#close() {
+		const webrtc = this.#webrtc;
+		this.#webrtc = null;
+		if (webrtc === null) return;
+		webrtc.off('status', this.#report);
+		this.tabs.setPeerId(null);
+		this.#closing = this.#closing.then(() => webrtc.destroy());
+	}
+}
