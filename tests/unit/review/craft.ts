@@ -1,0 +1,81 @@
+// Hand-made Yjs v1 updates for the log doc, with item ids of the attacker's choosing. Anyone with
+// the relay key can send these: Yjs items are not signed, so nothing binds an item id to the
+// peer that wrote it. Used by the review's attack tests.
+import * as encoding from 'lib0/encoding';
+import { syncMessage, SYNC } from '../../adversary/peer';
+
+export type CraftItem =
+	| { client: number; clock: number; binary: Uint8Array }
+	| { client: number; clock: number; deleted: number }
+	| { client: number; clock: number; any: unknown[] };
+
+export interface CraftRange {
+	client: number;
+	clock: number;
+	len: number;
+}
+
+const CONTENT_DELETED = 1;
+const CONTENT_BINARY = 3;
+const CONTENT_ANY = 8;
+
+/**
+ * A Yjs v1 update: each item a root-level child of the array `log` (no origin: parent by key),
+ * then a delete set. Items of one client must be given in clock order, without gaps if they
+ * are to integrate at once.
+ */
+export function craftUpdate(items: CraftItem[], deletes: CraftRange[] = []): Uint8Array {
+	const encoder = encoding.createEncoder();
+	const byClient = new Map<number, CraftItem[]>();
+	for (const item of items) {
+		const list = byClient.get(item.client) ?? [];
+		list.push(item);
+		byClient.set(item.client, list);
+	}
+	encoding.writeVarUint(encoder, byClient.size);
+	for (const [client, list] of [...byClient].sort((a, b) => b[0] - a[0])) {
+		encoding.writeVarUint(encoder, list.length);
+		encoding.writeVarUint(encoder, client);
+		encoding.writeVarUint(encoder, (list[0] as CraftItem).clock);
+		for (const item of list) {
+			if ('binary' in item) {
+				encoding.writeUint8(encoder, CONTENT_BINARY);
+				encoding.writeVarUint(encoder, 1);
+				encoding.writeVarString(encoder, 'log');
+				encoding.writeVarUint8Array(encoder, item.binary);
+			} else if ('deleted' in item) {
+				encoding.writeUint8(encoder, CONTENT_DELETED);
+				encoding.writeVarUint(encoder, 1);
+				encoding.writeVarString(encoder, 'log');
+				encoding.writeVarUint(encoder, item.deleted);
+			} else {
+				encoding.writeUint8(encoder, CONTENT_ANY);
+				encoding.writeVarUint(encoder, 1);
+				encoding.writeVarString(encoder, 'log');
+				encoding.writeVarUint(encoder, item.any.length);
+				for (const value of item.any) encoding.writeAny(encoder, value as never);
+			}
+		}
+	}
+	const dsByClient = new Map<number, CraftRange[]>();
+	for (const range of deletes) {
+		const list = dsByClient.get(range.client) ?? [];
+		list.push(range);
+		dsByClient.set(range.client, list);
+	}
+	encoding.writeVarUint(encoder, dsByClient.size);
+	for (const [client, list] of dsByClient) {
+		encoding.writeVarUint(encoder, client);
+		encoding.writeVarUint(encoder, list.length);
+		for (const { clock, len } of list.sort((a, b) => a.clock - b.clock)) {
+			encoding.writeVarUint(encoder, clock);
+			encoding.writeVarUint(encoder, len);
+		}
+	}
+	return encoding.toUint8Array(encoder);
+}
+
+/** The update as a y-webrtc peer message (sync, update). */
+export const asPeerUpdate = (update: Uint8Array): Uint8Array => syncMessage(SYNC.update, update);
+/** The update as a y-webrtc sync step 2. */
+export const asStep2 = (update: Uint8Array): Uint8Array => syncMessage(SYNC.step2, update);
