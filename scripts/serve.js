@@ -2,7 +2,7 @@
 // exists so `npm start` and the end-to-end tests need nothing but Node.
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { createServer } from 'node:http';
-import { extname, join, normalize, resolve } from 'node:path';
+import { extname, join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const TYPES = {
@@ -42,7 +42,7 @@ export function serve({ root, port, host = '127.0.0.1', quiet = false }) {
 			res.writeHead(400, SECURITY_HEADERS).end('Bad request');
 			return;
 		}
-		if (!path.startsWith(base)) {
+		if (path !== base && !path.startsWith(base + sep)) {
 			res.writeHead(403, SECURITY_HEADERS).end('Forbidden');
 			return;
 		}

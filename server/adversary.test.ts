@@ -39,11 +39,13 @@ async function childProcess(options: Parameters<typeof signalingProcess>[0] = {}
 
 describe('signaling server under attack', () => {
 	it('closes subscribers that never read while a publisher floods within the rate limits; its memory stays bounded and a reader keeps receiving', async () => {
-		// Default limits: 50 publishes a second per connection, frames under the 64 KiB cap. The
+		// 50 publishes a second per connection, frames under the 64 KiB cap (each counted as one
+		// publish here: by default a frame costs one per 16 KiB, and it takes megabytes to fill
+		// the kernel's buffers and reach the 1 MiB cap). The
 		// flood keeps to the steady rate: a burst of big frames all at once trips the 1 MiB cap of
 		// a reader that does read if its process is descheduled (two busy cores), and this test is
 		// about readers that never read.
-		const server = await childProcess();
+		const server = await childProcess({ tokenBytes: 64 * 1024 });
 		const reader = await subscriber(server.url, ['flood']);
 		cleanup.push(() => reader.close());
 		const stalled = await Promise.all(
@@ -86,13 +88,13 @@ describe('signaling server under attack', () => {
 			() => attacker.terminate()
 		);
 		const nested = (depth: number) => '['.repeat(depth) + ']'.repeat(depth);
-		// 200 KB, under the frame cap; and 20 KB, under the data cap too, so depth alone refuses it.
+		// 200 KB: over the data cap, dropped unread; 20 KB, under it, so depth alone refuses it.
 		attacker.send(`{"type":"publish","topic":"t","data":${nested(100_000)}}`);
 		attacker.send(`{"type":"publish","topic":"t","data":${nested(10_000)}}`);
 		attacker.send(JSON.stringify({ type: 'publish', topic: 't', data: 'x'.repeat(64 * 1024) }));
 		await roundTrip(attacker);
 		expect([a.ws.readyState, b.ws.readyState]).toEqual([WebSocket.OPEN, WebSocket.OPEN]);
-		expect(server.stats()).toMatchObject({ deepData: 2, oversizeData: 1, relayed: 0 });
+		expect(server.stats()).toMatchObject({ deepData: 1, oversizeData: 2, relayed: 0 });
 		a.ws.send(JSON.stringify({ type: 'publish', topic: 't', data: { type: 'announce' } }));
 		expect(await b.next((m) => m.type === 'publish')).toMatchObject({ clients: 2 });
 		expect(attacker.readyState).toBe(WebSocket.OPEN);

@@ -2,6 +2,7 @@ export interface SignalingOptions {
 	host?: string;
 	port?: number;
 	maxPayload?: number;
+	tokenBytes?: number;
 	maxDataBytes?: number;
 	maxDataDepth?: number;
 	maxBufferedBytes?: number;

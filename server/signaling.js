@@ -52,6 +52,11 @@ export const DEFAULTS = {
 	maxConnectionsPerIp: 64,
 	maxTopicsPerConnection: 64,
 	maxTopicLength: 256,
+	/**
+	 * A frame costs one token per started `tokenBytes`: parsing is linear in bytes, so the rate
+	 * bounds the server's work per connection, not only the count of frames.
+	 */
+	tokenBytes: 16 * 1024,
 	/** Token bucket per connection: sustained rate and burst. */
 	messagesPerSecond: 50,
 	burst: 200,
@@ -201,21 +206,25 @@ export function startSignaling(options = {}) {
 		});
 	});
 
-	function allow(peer) {
+	/** Takes a frame's tokens (one per started `tokenBytes`) from the peer's bucket, if it has them. */
+	function allow(peer, bytes) {
 		const now = Date.now();
 		peer.tokens = Math.min(
 			config.burst,
 			peer.tokens + ((now - peer.refilled) / 1000) * config.messagesPerSecond
 		);
 		peer.refilled = now;
-		if (peer.tokens < 1) return false;
-		peer.tokens--;
+		const cost = Math.max(1, Math.ceil(bytes / config.tokenBytes));
+		if (peer.tokens < cost) return false;
+		peer.tokens -= cost;
 		return true;
 	}
 
 	/** One frame from `peer`: checked before it is parsed, then handled by type. */
 	function receive(peer, data, isBinary) {
-		if (!allow(peer)) return void counters.rateLimited++;
+		// No frame that is worth relaying is bigger than a publish may be: dropped unread.
+		if (data.length > config.maxDataBytes) return void counters.oversizeData++;
+		if (!allow(peer, data.length)) return void counters.rateLimited++;
 		if (isBinary) return void counters.malformed++;
 		if (!withinDepth(data, config.maxDataDepth)) return void counters.deepData++;
 		const message = parse(data);
@@ -256,7 +265,6 @@ export function startSignaling(options = {}) {
 	/** Relays the frame as received (plus `clients`) to every subscriber of `topic`. */
 	function publish(topic, raw) {
 		if (typeof topic !== 'string') return void counters.malformed++;
-		if (raw.length > config.maxDataBytes) return void counters.oversizeData++;
 		const receivers = topics.get(topic);
 		if (!receivers) return;
 		// One buffer for every receiver: ws queues it without copying (server frames are unmasked).

@@ -49,6 +49,28 @@ export async function createSigner(seed: Uint8Array, engine: Engine = 'auto'): P
 	return { engine: 'tweetnacl', sign: async (message) => nacl.sign.detached(message, secretKey) };
 }
 
+/** The order of Ed25519's base point, little-endian (RFC 8032 §5.1). */
+const L = Uint8Array.from([
+	0xed, 0xd3, 0xf5, 0x5c, 0x1a, 0x63, 0x12, 0x58, 0xd6, 0x9c, 0xf7, 0xa2, 0xde, 0xf9, 0xde, 0x14, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10
+]);
+
+/**
+ * A 64-byte signature whose S (its second half, little-endian) is below L, as RFC 8032 §5.1.7
+ * requires. tweetnacl accepts S + L too, WebCrypto does not: without this check, anyone could
+ * turn a signed envelope into a second one with the same R (the same envelope id) that some
+ * peers take for a copy and others for junk.
+ */
+export function isCanonical(signature: Uint8Array): boolean {
+	if (signature.length !== 64) return false;
+	for (let i = 31; i >= 0; i--) {
+		const s = signature[32 + i] as number;
+		const l = L[i] as number;
+		if (s !== l) return s < l;
+	}
+	return false; // S = L
+}
+
 export async function createVerifier(
 	publicKey: Uint8Array,
 	engine: Engine = 'auto'
@@ -62,7 +84,7 @@ export async function createVerifier(
 			return {
 				engine: 'webcrypto',
 				verify: async (signature, message) => {
-					if (signature.length !== 64) return false;
+					if (!isCanonical(signature)) return false;
 					return api.verify('Ed25519', key, buf(signature), buf(message));
 				}
 			};
@@ -74,7 +96,7 @@ export async function createVerifier(
 	return {
 		engine: 'tweetnacl',
 		verify: async (signature, message) =>
-			signature.length === 64 && nacl.sign.detached.verify(message, signature, publicKey)
+			isCanonical(signature) && nacl.sign.detached.verify(message, signature, publicKey)
 	};
 }
 

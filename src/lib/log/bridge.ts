@@ -50,6 +50,8 @@ const FLUSH_BYTES = 64 * 1024;
  * groups as they come, and the groups once more when sealing.
  */
 const GROUP = 32;
+/** Activity postpones a due compaction by idleMs at a time, for at most this many idleMs. */
+const MAX_POSTPONED = 10;
 
 export class Bridge {
 	readonly stats: BridgeStats = { opened: 0, sealed: 0, compactions: 0, reseals: 0, rejected: {} };
@@ -76,6 +78,8 @@ export class Bridge {
 	#flushQueued = false;
 	readonly #rejectionListeners = new Set<(reason: Reason) => void>();
 	#idleTimer: ReturnType<typeof setTimeout> | null = null;
+	/** When the log last became due for compaction (null: it is not). */
+	#dueSince: number | null = null;
 	#repairTimer: ReturnType<typeof setTimeout> | null = null;
 	/** Log bytes when compacting last gave nothing back; no retry until the log grows. */
 	#fruitless = -1;
@@ -292,11 +296,13 @@ export class Bridge {
 				bodies.push(body);
 			}
 			if (bodies.length > 0) this.#apply(bodies);
+			// Only something new is activity worth waiting out: replayed copies of old envelopes
+			// (anyone can send them) must not keep postponing compaction.
+			this.#scheduleCompaction(bodies.length > 0);
 		} catch (error) {
 			// reason: nothing from the network may throw into the guard's event loop.
 			console.warn('Ignored log entries that could not be applied', error);
 		}
-		this.#scheduleCompaction();
 	};
 
 	/** The checked body of a verified entry, or null (counted) if it cannot be used. */
@@ -402,9 +408,11 @@ export class Bridge {
 	/**
 	 * Compacts while idle once the log is long or big, and only when that shrinks it: a log
 	 * that is one snapshot bigger than the byte bound is left alone (else it would be sealed
-	 * again every few seconds, forever, and sent to every peer each time).
+	 * again every few seconds, forever, and sent to every peer each time). `activity` (something
+	 * new arrived or was written) postpones it by `idleMs`, but never past MAX_POSTPONED × idleMs
+	 * after it became due.
 	 */
-	#scheduleCompaction() {
+	#scheduleCompaction(activity = true) {
 		if (this.#signer === null || this.#destroyed) return;
 		const entries = this.guard.size;
 		const bytes = this.guard.bytes;
@@ -413,10 +421,19 @@ export class Bridge {
 			bytes > this.#compactAt.bytes &&
 			bytes > 1.5 * this.guard.snapshotBytes &&
 			bytes > this.#fruitless;
-		if (entries < 2 || !(long || big)) return;
-		if (this.#idleTimer !== null) clearTimeout(this.#idleTimer);
+		if (entries < 2 || !(long || big)) {
+			this.#dueSince = null;
+			return;
+		}
+		const now = Date.now();
+		this.#dueSince ??= now;
+		if (this.#idleTimer !== null) {
+			if (!activity || now - this.#dueSince > MAX_POSTPONED * this.#idleMs) return;
+			clearTimeout(this.#idleTimer);
+		}
 		this.#idleTimer = setTimeout(() => {
 			this.#idleTimer = null;
+			this.#dueSince = null;
 			void this.compact({ onlyIfSmaller: true });
 		}, this.#idleMs);
 	}

@@ -35,6 +35,8 @@ export interface GuardStats {
 	deletions: DeletionSummary;
 	/** Envelopes this peer put back after an unsanctioned deletion. */
 	putBack: number;
+	/** Put-backs postponed: that envelope was put back lately (the backoff). */
+	putBackHeld: number;
 	junkRemoved: number;
 	copiesRemoved: number;
 }
@@ -66,6 +68,24 @@ interface Indexed {
 	bytes: number;
 }
 
+/**
+ * Putting one envelope back again waits PUT_BACK_BACKOFF_MS, doubling each time up to
+ * PUT_BACK_MAX_MS (the count starts over after that long without one). Honest peers need one
+ * put-back; a forked item id (two peers holding different envelopes under one id, which anyone
+ * can cause: item ids are not signed) would otherwise make two honest peers undo each other's
+ * tidying forever, re-sending the envelope each round. Backing off, not giving up: someone who
+ * keeps deleting an envelope cannot make a blind peer drop it.
+ */
+const PUT_BACK_BACKOFF_MS = 30_000;
+const PUT_BACK_MAX_MS = 60 * 60_000;
+/** Envelopes whose put-backs are remembered (the oldest are forgotten first). */
+const PUT_BACK_MEMORY = 4_096;
+
+/** How long after its last put-back (the `count`th lately) an envelope may be put back again. */
+function putBackWait(count: number): number {
+	return Math.min(PUT_BACK_MAX_MS, PUT_BACK_BACKOFF_MS * 2 ** (count - 1));
+}
+
 /** Signatures are checked this many at a time (WebCrypto works in parallel). */
 const VERIFY_BATCH = 256;
 /**
@@ -87,6 +107,7 @@ export class LogGuard extends ObservableV2<GuardEvents> {
 		rejected: {},
 		deletions: { covered: 0, junk: 0, duplicate: 0, unsanctioned: 0 },
 		putBack: 0,
+		putBackHeld: 0,
 		junkRemoved: 0,
 		copiesRemoved: 0
 	};
@@ -104,6 +125,10 @@ export class LogGuard extends ObservableV2<GuardEvents> {
 	/** item key → covers, for the live snapshots that verify (version 2). */
 	readonly #snapshots = new Map<string, { covers: envelope.StateVector; bytes: number }>();
 	#bytes = 0;
+	/** Per writer (log client id), one past the largest clock of an entry that verified here. */
+	readonly #verifiedUpTo: envelope.StateVector = new Map();
+	/** envelope id → how often we put it back lately, and when last (for the backoff). */
+	readonly #putBackTimes = new Map<string, { count: number; last: number }>();
 	/** Unsanctioned deletions waiting to be undone, by envelope id. */
 	readonly #putBacks = new Map<string, { id: ItemId; value: Uint8Array }>();
 	#tidyTimer: ReturnType<typeof setTimeout> | null = null;
@@ -163,13 +188,16 @@ export class LogGuard extends ObservableV2<GuardEvents> {
 	}
 
 	/**
-	 * What a snapshot sealed now may cover: the log's state vector and every vector the live
-	 * snapshots cover (so a peer that slept through several compactions can check the last).
-	 * Only meaningful while `idle`: every entry below it has then been checked and reported.
+	 * What a snapshot sealed now may cover: the ids of every entry this peer verified (each
+	 * writer's largest, plus one) and every vector the live snapshots cover (so a peer that slept
+	 * through several compactions can check the last). Not the log's state vector: item ids are
+	 * not signed, and anyone could make it name a writer's future ids (one deleted run "squats"
+	 * them), which a snapshot must never vouch for. Only meaningful while `idle`: every entry
+	 * below it has then been checked and reported.
 	 */
 	coverage(): envelope.StateVector {
 		const vectors = [...this.#snapshots.values()].map((s) => s.covers);
-		return rules.mergeVectors([Y.decodeStateVector(Y.encodeStateVector(this.#doc)), ...vectors]);
+		return rules.mergeVectors([this.#verifiedUpTo, ...vectors]);
 	}
 
 	/** Keys of the live entries a snapshot covering `vector` replaces. */
@@ -318,6 +346,10 @@ export class LogGuard extends ObservableV2<GuardEvents> {
 				});
 				if (copies > 1) tidy = true;
 				this.#putBacks.delete(envelopeId);
+				const upTo = entry.id.clock + 1;
+				if (upTo > (this.#verifiedUpTo.get(entry.id.client) ?? 0)) {
+					this.#verifiedUpTo.set(entry.id.client, upTo);
+				}
 				verified.push({ id: entry.id, envelopeId, value, header: check.header });
 			}
 		}
@@ -368,7 +400,8 @@ export class LogGuard extends ObservableV2<GuardEvents> {
 		if (copies?.size === 0) this.#copies.delete(entry.envelopeId);
 	}
 
-	#scheduleTidy() {
+	/** Tidies after the random pause, or after `afterMs` (a put-back waiting its turn). */
+	#scheduleTidy(afterMs?: number) {
 		if (this.#tidyTimer !== null || this.#destroyed) return;
 		const [low, high] = this.#pauseMs;
 		this.#tidyTimer = setTimeout(
@@ -376,7 +409,7 @@ export class LogGuard extends ObservableV2<GuardEvents> {
 				this.#tidyTimer = null;
 				void this.#enqueue(async () => this.#tidy());
 			},
-			low + this.#random() * (high - low)
+			afterMs ?? low + this.#random() * (high - low)
 		);
 	}
 
@@ -384,10 +417,33 @@ export class LogGuard extends ObservableV2<GuardEvents> {
 	#tidy() {
 		if (this.#destroyed) return;
 		const back: Uint8Array[] = [];
+		const now = Date.now();
+		let retryIn = Infinity;
 		for (const [envelopeId, { id, value }] of this.#putBacks) {
-			if (rules.needsPutBack(id, envelopeId, this.#view)) back.push(value);
+			if (!rules.needsPutBack(id, envelopeId, this.#view)) {
+				this.#putBacks.delete(envelopeId);
+				continue;
+			}
+			const lately = this.#putBackTimes.get(envelopeId);
+			const count = lately !== undefined && now - lately.last < PUT_BACK_MAX_MS ? lately.count : 0;
+			if (lately !== undefined && count > 0) {
+				const wait = lately.last + putBackWait(count) - now;
+				if (wait > 0) {
+					// Kept waiting; tried again when its time comes.
+					this.stats.putBackHeld++;
+					retryIn = Math.min(retryIn, wait);
+					continue;
+				}
+			}
+			this.#putBacks.delete(envelopeId);
+			this.#putBackTimes.delete(envelopeId);
+			this.#putBackTimes.set(envelopeId, { count: count + 1, last: now });
+			if (this.#putBackTimes.size > PUT_BACK_MEMORY) {
+				this.#putBackTimes.delete(this.#putBackTimes.keys().next().value as string);
+			}
+			back.push(value);
 		}
-		this.#putBacks.clear();
+		if (retryIn < Infinity) this.#scheduleTidy(retryIn);
 		const doomed = new Set<string>();
 		for (const [key, entry] of this.#live) if (entry.envelopeId === null) doomed.add(key);
 		const junk = doomed.size;

@@ -3,13 +3,16 @@
 // every state it hears and re-broadcasts it, so a peer that sends 1,000 new states a second
 // would otherwise grow every victim's memory without end. Requests that make us send a lot back
 // (query-awareness: every state we hold; sync step 1: everything the asker lacks) are answered
-// at most once per interval. A refused message is dropped; the connection stays.
+// at most once per interval. A whole space's history arrives in one sync step 2 that may exceed
+// the cap on updates, only as the answer to a step 1 we sent. A refused message is dropped; the connection stays.
 import {
 	AWARENESS,
 	BC_PEER_ID,
 	checkPeerMessage,
+	MAX_STEP2_STRUCTS,
 	QUERY_AWARENESS,
 	STEP1,
+	STEP2,
 	SYNC,
 	type AwarenessEntry,
 	type PeerMessageReason
@@ -47,6 +50,11 @@ export class PeerGuard {
 	readonly #states = new Map<number, Held>();
 	#lastQuery = -Infinity;
 	#lastStep1 = -Infinity;
+	/**
+	 * Whether the peer may answer with a sync step 2 over the update cap: once for each sync
+	 * step 1 we sent it (the answer is everything we lack, a whole history included).
+	 */
+	#asked = false;
 
 	constructor(now: () => number = Date.now) {
 		this.#now = now;
@@ -54,7 +62,7 @@ export class PeerGuard {
 
 	/** Whether y-webrtc may read `message`; a refusal says why. */
 	check(message: Uint8Array): GuardVerdict {
-		const checked = checkPeerMessage(message);
+		const checked = checkPeerMessage(message, this.#asked ? MAX_STEP2_STRUCTS : undefined);
 		if (!checked.ok) return checked;
 		const now = this.#now();
 		switch (checked.type) {
@@ -65,6 +73,7 @@ export class PeerGuard {
 				this.#lastQuery = now;
 				return { ok: true };
 			case SYNC:
+				if (checked.sub === STEP2) this.#asked = false;
 				if (checked.sub !== STEP1) return { ok: true };
 				if (now - this.#lastStep1 < ANSWER_INTERVAL_MS) return { ok: false, reason: 'sync-flood' };
 				this.#lastStep1 = now;
@@ -74,6 +83,11 @@ export class PeerGuard {
 				// add "tabs" to our room without end.
 				return { ok: false, reason: 'not-over-webrtc' };
 		}
+	}
+
+	/** We are sending `message` to this peer: a sync step 1 lets it answer with a whole history. */
+	sent(message: Uint8Array): void {
+		if (message[0] === SYNC && message[1] === STEP1) this.#asked = true;
 	}
 
 	#awareness(states: AwarenessEntry[], now: number): GuardVerdict {

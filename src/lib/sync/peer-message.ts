@@ -46,6 +46,8 @@ export type PeerMessageReason =
 	| 'unknown-type'
 	| 'unknown-sync'
 	| 'not-a-log'
+	| 'not-appended'
+	| 'entry-too-large'
 	| 'too-many-entries'
 	| 'too-many-states'
 	| 'state-too-large'
@@ -77,7 +79,15 @@ class Refused extends Error {
 	}
 }
 
-export function checkPeerMessage(message: Uint8Array): PeerMessageCheck {
+/**
+ * Checks one peer message. `maxStructs` is the struct cap for a sync step 2 (peer-guard.ts
+ * raises it to MAX_STEP2_STRUCTS for the first step 2 of a connection); updates always have
+ * MAX_LOG_STRUCTS.
+ */
+export function checkPeerMessage(
+	message: Uint8Array,
+	maxStep2Structs = MAX_LOG_STRUCTS
+): PeerMessageCheck {
 	try {
 		const decoder = decoding.createDecoder(message);
 		const type = decoding.readVarUint(decoder);
@@ -90,7 +100,8 @@ export function checkPeerMessage(message: Uint8Array): PeerMessageCheck {
 					return { ok: true, type, sub, entries: { entries: 0, structs: 0 } };
 				}
 				if (sub === STEP2 || sub === UPDATE) {
-					return { ok: true, type, sub, entries: countLogEntries(payload) };
+					const cap = sub === STEP2 ? maxStep2Structs : MAX_LOG_STRUCTS;
+					return { ok: true, type, sub, entries: countLogEntries(payload, cap) };
 				}
 				return { ok: false, reason: 'unknown-sync' };
 			}
@@ -117,31 +128,69 @@ export function checkPeerMessage(message: Uint8Array): PeerMessageCheck {
 }
 
 /**
- * Throws unless `update` is a Yjs v1 update that only adds to, or deletes from, the log's one
- * `Y.Array` of envelopes, within MAX_LOG_ENTRIES and MAX_LOG_STRUCTS. Envelopes are Uint8Arrays
- * (ContentBinary), one item each; plain values (ContentAny, every value counted) are junk the
- * bridge counts and removes; deleted runs (ContentDeleted), garbage-collected ranges and gaps are
- * history. Anything else (nested types, text, embeds, formats, subdocuments, map keys, other root
- * types) no log ever holds. What Yjs would throw on while applying it (an item whose neighbour by
- * the same client is itself or later, an empty or unsorted delete range, clocks past 2^53) is
- * malformed. One pass over the decoded update: linear in its size.
+ * Structs plus delete-set ranges in the one sync step 2 a connection may send that exceeds
+ * MAX_LOG_STRUCTS: the answer to our own step 1, a whole space's history at once. History only
+ * grows (every writing session leaves a deleted run and a range), so the per-update cap would
+ * one day make a space unjoinable; a first sync of this size costs about a second, once per
+ * connection (peer-guard.ts lets one through per connection).
  */
-export function countLogEntries(update: Uint8Array): LogCount {
+export const MAX_STEP2_STRUCTS = 300_000;
+/**
+ * Items in one update inserted after an item that is not in the same update. Honest peers only
+ * append, so each writer's run starts after the end of the log it knew: a few per update, one
+ * per writer that wrote concurrently. Each such item may make Yjs walk the log to place it.
+ */
+export const MAX_BRANCHES = 16;
+/** Items in one update with no origin: honestly only the log's very first entry has none. */
+export const MAX_ROOTS = 4;
+/** Items in one update after the same item: one per writer that appended at the same moment. */
+export const MAX_SIBLINGS = 32;
+/** No entry is larger than the largest envelope (crypto/envelope.ts, MAX_ENVELOPE_BYTES). */
+export const MAX_ENTRY_BYTES = 64 * 1024 * 1024;
+
+/**
+ * Throws unless `update` is a Yjs v1 update of the shape honest peers make of the log's one
+ * `Y.Array`: entries are only ever appended (`push`), each a Uint8Array (ContentBinary, one item,
+ * no larger than an envelope can be), and deleted runs (ContentDeleted) are history. Anything
+ * else is refused: plain values, garbage-collected ranges, gaps, nested types, other root types,
+ * items with a right origin (an insertion in the middle), more than a few items without an
+ * origin or after an item from elsewhere, or many after one item. These shapes are what lets a
+ * peer make Yjs's YATA placement walk the whole log for every item (quadratic: seconds to
+ * minutes per message). What Yjs would throw on while applying it (an item whose neighbour by
+ * the same client is itself or later, an empty or unsorted delete range, clocks past 2^53) is
+ * malformed. At most MAX_LOG_ENTRIES entries and `maxStructs` structs plus delete ranges.
+ * One pass over the decoded update: linear in its size.
+ */
+export function countLogEntries(update: Uint8Array, maxStructs = MAX_LOG_STRUCTS): LogCount {
 	const { structs, ds } = Y.decodeUpdate(update);
 	const count: LogCount = { entries: 0, structs: 0 };
 	const add = (entries: number, structs: number) => {
 		count.entries += entries;
 		count.structs += structs;
-		if (count.entries > MAX_LOG_ENTRIES || count.structs > MAX_LOG_STRUCTS) {
+		if (count.entries > MAX_LOG_ENTRIES || count.structs > maxStructs) {
 			throw new Refused('too-many-entries');
 		}
 	};
+	// Each client's ids in this update: [first clock, end) (decoded updates list a client's
+	// structs together, in clock order).
+	const spans = new Map<number, [number, number]>();
+	for (const { id, length } of structs) {
+		const span = spans.get(id.client);
+		if (span === undefined) spans.set(id.client, [id.clock, id.clock + length]);
+		else span[1] = id.clock + length;
+	}
+	const inUpdate = (id: Y.ID) => {
+		const span = spans.get(id.client);
+		return span !== undefined && id.clock >= span[0] && id.clock < span[1];
+	};
+	let roots = 0;
+	let branches = 0;
+	const siblings = new Map<string, number>();
 	for (const struct of structs) {
 		if (struct.id.clock + struct.length > Number.MAX_SAFE_INTEGER) throw new Refused('malformed');
-		if (!(struct instanceof Y.Item)) {
-			add(0, 1); // GC or Skip: a range of ids, one struct
-			continue;
-		}
+		// GC (no log holds garbage-collected ranges: its items are all at the root) and Skip (a
+		// gap: what follows could not be integrated and would be kept aside forever).
+		if (!(struct instanceof Y.Item)) throw new Refused('not-a-log');
 		// Yjs trusts that an item's neighbours by the same client came before it; one that
 		// names itself or a later one makes Y.applyUpdate throw halfway through integrating.
 		const { id, origin, rightOrigin } = struct;
@@ -155,9 +204,20 @@ export function countLogEntries(update: Uint8Array): LogCount {
 		// or null (the parent of its origin), whatever Yjs's typings say.
 		const parent: unknown = struct.parent;
 		if (parentSub !== null || (parent !== null && parent !== LOG)) throw new Refused('not-a-log');
-		if (content instanceof Y.ContentBinary) add(1, 1);
-		else if (content instanceof Y.ContentAny) add(content.getLength(), 1);
-		else if (content instanceof Y.ContentDeleted) add(0, 1);
+		if (rightOrigin !== null) throw new Refused('not-appended');
+		if (origin === null) {
+			if (++roots > MAX_ROOTS) throw new Refused('not-appended');
+		} else {
+			if (!inUpdate(origin) && ++branches > MAX_BRANCHES) throw new Refused('not-appended');
+			const key = `${origin.client}:${origin.clock}`;
+			const after = (siblings.get(key) ?? 0) + 1;
+			if (after > MAX_SIBLINGS) throw new Refused('not-appended');
+			siblings.set(key, after);
+		}
+		if (content instanceof Y.ContentBinary) {
+			if (content.content.length > MAX_ENTRY_BYTES) throw new Refused('entry-too-large');
+			add(1, 1);
+		} else if (content instanceof Y.ContentDeleted) add(0, 1);
 		else throw new Refused('not-a-log');
 	}
 	for (const ranges of ds.clients.values()) {

@@ -225,7 +225,30 @@ export class Presence {
 		if (added.length + updated.length + removed.length > 0) {
 			this.opened.emit('change', [{ added, updated, removed }, 'remote']);
 		}
+		if (changes.removed.length > 0) this.#forgetDeparted();
 	};
+
+	/**
+	 * People who left are remembered (their last clock and time, so an old state of theirs is not
+	 * taken again) for MAX_CLOCK_SKEW_MS, but at most MAX_STATES of them: someone announcing and
+	 * removing fresh people in a loop would otherwise grow what this tab holds without bound.
+	 * Past that, the longest gone are forgotten (down to half, so this runs now and then).
+	 */
+	#forgetDeparted() {
+		const states = this.sealed.getStates();
+		const departed: Array<[number, number]> = [];
+		for (const [clientId, meta] of this.sealed.meta) {
+			if (clientId !== this.sealed.clientID && !states.has(clientId)) {
+				departed.push([clientId, meta.lastUpdated]);
+			}
+		}
+		if (departed.length <= MAX_STATES) return;
+		departed.sort((a, b) => a[1] - b[1]);
+		for (const [clientId] of departed.slice(0, departed.length - MAX_STATES / 2)) {
+			this.sealed.meta.delete(clientId);
+			this.#accepted.delete(clientId);
+		}
+	}
 
 	/** The checked state, or why it is refused. Accepting it is remembered. */
 	#check(clientId: number, sealed: unknown, now: number, had: boolean): SealedPresence | Refusal {

@@ -16,7 +16,7 @@ import {
 	type TransportEvents,
 	type TransportStatus
 } from './log-transport';
-import { checkAwarenessUpdate, countLogEntries } from './peer-message';
+import { checkAwarenessUpdate, countLogEntries, MAX_STEP2_STRUCTS } from './peer-message';
 
 type Message =
 	| { t: 'hello'; from: string; sv: Uint8Array; peer: string | null; reply: boolean }
@@ -168,7 +168,8 @@ export class TabsTransport extends ObservableV2<Events> implements LogTransport 
 				}
 			} else if (message.t === 'update') {
 				if (message.to !== undefined && message.to !== this.#id) return;
-				countLogEntries(message.update);
+				// Addressed updates answer our hello: everything we lack, a whole history at once.
+				countLogEntries(message.update, message.to === undefined ? undefined : MAX_STEP2_STRUCTS);
 				Y.applyUpdate(this.#log, message.update, this);
 				for (const other of this.#tabs.values()) other.ledger.update(message.update);
 			} else if (message.t === 'awareness' && this.#awareness !== null) {

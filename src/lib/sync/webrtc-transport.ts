@@ -65,6 +65,8 @@ interface Channel {
 	/** When anything last crossed, and when we last asked again. */
 	lastTraffic: number;
 	lastResync: number;
+	/** What this peer may send over time; it learns of each sync step 1 we send it. */
+	guard: PeerGuard;
 }
 
 export function roomName(cap: Pick<RelayCapability, 'room'>): string {
@@ -189,13 +191,16 @@ export class WebrtcTransport extends ObservableV2<TransportEvents> implements Lo
 			open: false,
 			send: null,
 			lastTraffic: Date.now(),
-			lastResync: Date.now()
+			lastResync: Date.now(),
+			guard: new PeerGuard()
 		};
-		const guard = new PeerGuard();
+		const { guard } = channel;
 		this.#channels.add(channel);
 		return {
 			accept: (message) => {
 				const checked = guard.check(message);
+				// Even a refused answer ends the wait for it: the next peer is asked.
+				if (!checked.ok) this.#gate.incoming(channel, message);
 				if (!checked.ok) {
 					this.#dropped++;
 					console.warn(`Dropped a peer message: ${checked.reason}`);
@@ -210,9 +215,13 @@ export class WebrtcTransport extends ObservableV2<TransportEvents> implements Lo
 			outgoing: (message, send) => {
 				const proceed = this.#gate.outgoing(channel, message, (fresh) => {
 					send(fresh);
+					guard.sent(fresh);
 					this.#crossed(channel, fresh);
 				});
-				if (proceed) this.#crossed(channel, message);
+				if (proceed) {
+					guard.sent(message);
+					this.#crossed(channel, message);
+				}
 				return proceed;
 			},
 			onOpen: (send) => {
@@ -304,7 +313,9 @@ export class WebrtcTransport extends ObservableV2<TransportEvents> implements Lo
 			if (channel.ledger.inSync()) continue;
 			channel.lastResync = now;
 			try {
-				channel.send(step1(this.#log));
+				const ask = step1(this.#log);
+				channel.send(ask);
+				channel.guard.sent(ask);
 				const lacking = channel.ledger.lacking();
 				if (lacking !== null) {
 					const update = Y.encodeStateAsUpdate(this.#log, lacking);

@@ -15,6 +15,7 @@ import {
 	awarenessFlood,
 	awarenessMessage,
 	awarenessUpdate,
+	manyEntryUpdate,
 	queryFlood,
 	SYNC,
 	syncMessage
@@ -92,5 +93,21 @@ describe('answers per connection', () => {
 		const message = Uint8Array.from([4, 1, 3, 0x61, 0x62, 0x63]);
 		expect(checkPeerMessage(message).ok).toBe(true);
 		expect(verdict(g, message)).toBe('not-over-webrtc');
+	});
+});
+
+describe('a whole history per connection', () => {
+	it('takes a sync step 2 over the update cap only as the answer to a step 1 we sent', () => {
+		const { guard: g } = guard();
+		// 40,000 deleted runs and 2 ranges: over MAX_LOG_STRUCTS (30,000), under MAX_STEP2_STRUCTS.
+		const history = manyEntryUpdate(40_000, 'deleted', SYNC.step2);
+		expect(verdict(g, history)).toBe('too-many-entries');
+		g.sent(syncMessage(SYNC.step1, new Uint8Array([0])));
+		expect(verdict(g, history)).toBe('ok');
+		// One answer per question.
+		expect(verdict(g, history)).toBe('too-many-entries');
+		// An update never gets the larger cap.
+		g.sent(syncMessage(SYNC.step1, new Uint8Array([0])));
+		expect(verdict(g, manyEntryUpdate(40_000, 'deleted', SYNC.update))).toBe('too-many-entries');
 	});
 });

@@ -8,7 +8,10 @@
 // every step 2 any peer sends (even to a peer that is fully up to date: the delete set is always
 // sent whole) is dropped. The threat model's "history grows per writing session" limit (a year
 // of honest use) is reached by anyone with the relay key in three messages: the space can no
-// longer be joined or caught up with, by anybody, ever. Fails today.
+// longer be joined or caught up with, by anybody, ever.
+// Now: runs without an origin are refused (honest peers append), and the answer to a sync step 1
+// may hold a whole history (MAX_STEP2_STRUCTS, ten times the cap on updates); the same bomb
+// appended as a chain is accepted and still leaves every step 2 within that.
 import * as decoding from 'lib0/decoding';
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
@@ -17,9 +20,13 @@ import * as envelope from '../../../src/lib/crypto/envelope';
 import { createSigner, createVerifier } from '../../../src/lib/crypto/signing';
 import { LogGuard } from '../../../src/lib/log/guard';
 import { createLogDoc, logArray } from '../../../src/lib/log/log-doc';
-import { checkPeerMessage, MAX_LOG_STRUCTS } from '../../../src/lib/sync/peer-message';
+import {
+	checkPeerMessage,
+	MAX_LOG_STRUCTS,
+	MAX_STEP2_STRUCTS
+} from '../../../src/lib/sync/peer-message';
 import * as hostile from '../../adversary/log';
-import { asPeerUpdate, asStep2, craftUpdate } from './craft';
+import { asPeerUpdate, asStep2, craftUpdate, runsAfter } from './craft';
 
 function deliver(message: Uint8Array, log: Y.Doc) {
 	const checked = checkPeerMessage(message);
@@ -68,7 +75,9 @@ describe('review: a history bomb (relay key only)', () => {
 					Array.from({ length: runs }, (_, i) => ({ client: first + i, clock: 0, deleted: 1 }))
 				)
 			);
-			deliver(bomb, victim); // accepted: 10,000 structs, 0 entries, ~70 KB
+			expect(checkPeerMessage(bomb)).toEqual({ ok: false, reason: 'not-appended' });
+			const chained = runsAfter({ client: victim.clientID, clock: 0 }, first, runs, 1);
+			deliver(chained, victim); // accepted: 10,000 structs, 0 entries, ~70 KB
 			victim.off('update', listen);
 			deliver(asPeerUpdate(rebroadcast as unknown as Uint8Array), upToDate);
 		}
@@ -76,7 +85,9 @@ describe('review: a history bomb (relay key only)', () => {
 		guard.destroy();
 		expect(Y.encodeStateVector(upToDate)).toEqual(Y.encodeStateVector(victim));
 
-		const step2 = (sv: Uint8Array) => checkPeerMessage(asStep2(Y.encodeStateAsUpdate(victim, sv)));
+		// As an answer to a step 1 (peer-guard.ts allows the larger cap then).
+		const step2 = (sv: Uint8Array) =>
+			checkPeerMessage(asStep2(Y.encodeStateAsUpdate(victim, sv)), MAX_STEP2_STRUCTS);
 		const toNewcomer = step2(Y.encodeStateVector(createLogDoc()));
 		const toUpToDatePeer = step2(Y.encodeStateVector(upToDate));
 		expect(

@@ -75,7 +75,7 @@ describe('review: pending structs and deletions pile up (relay key only)', () =>
 		deliver(phantomDeletes(0xabcdef, half), victim.log); // ~100 KB, accepted
 		deliver(phantomDeletes(0xabcdf0, half), victim.log); // ~100 KB, accepted
 		await victim.guard.tidyNow();
-		expect(victim.log.store.pendingDs).not.toBeNull();
+		expect(victim.log.store.pendingDs, 'dropped after the transaction').toBeNull();
 		// The victim's answer to every newcomer now carries the phantom deletions and is dropped.
 		expect(step2For(victim.log)).toEqual({ ok: true, type: 0, sub: 1, entries: expect.anything() });
 		victim.guard.destroy();
@@ -89,7 +89,9 @@ describe('review: pending structs and deletions pile up (relay key only)', () =>
 			const items = Array.from({ length: 16 }, (_, i) => ({
 				client: 0x777,
 				clock: 1 + m * 16 + i,
-				binary: junk
+				binary: junk,
+				// Appended: after the one before (the first after its missing clock 0).
+				origin: { client: 0x777, clock: m * 16 + i }
 			}));
 			deliver(asPeerUpdate(craftUpdate(items)), victim.log);
 		}
