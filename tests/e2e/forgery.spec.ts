@@ -70,12 +70,15 @@ test('a viewer forging entries from the console changes nothing for anyone else'
 			unsigned, // no signature
 			flip(10), // wrongly signed
 			flip(real.length - 1), // ciphertext changed after signing
-			new Uint8Array(replayed), // a real envelope of another space
-			'not even bytes'
+			new Uint8Array(replayed) // a real envelope of another space
 		];
 		const had = log.length;
-		log.push(entries);
-		log.delete(0, had); // and every real entry deleted
+		log.doc?.transact(() => {
+			log.push(entries);
+			log.delete(0, had); // and every real entry deleted
+		});
+		// Not even bytes: no log holds plain values, so peers drop the whole message unread.
+		log.push(['not even bytes']);
 		return entries.length;
 	}, foreign);
 
@@ -92,7 +95,7 @@ test('a viewer forging entries from the console changes nothing for anyone else'
 		});
 	await expect.poll(async () => (await stats()).rejected).toBeGreaterThanOrEqual(forged);
 	await expect.poll(async () => (await stats()).putBack).toBeGreaterThan(0);
-	await expect.poll(async () => (await stats()).junkRemoved).toBeGreaterThanOrEqual(forged - 1);
+	await expect.poll(async () => (await stats()).junkRemoved).toBeGreaterThanOrEqual(forged);
 	expect(await text(a.page)).toBe(before.text);
 	expect(await treeOutline(a.page)).toEqual(before.tree);
 	await a.page.getByTestId('sync-status').click();
