@@ -23,6 +23,7 @@ interface Debug {
 				push(items: unknown[]): void;
 				delete(at: number, n: number): void;
 			};
+			transact(change: () => void): void;
 		};
 		stats: { rejected: Record<string, number>; reseals: number };
 		guard: { putBack: number; junkRemoved: number };
@@ -56,7 +57,8 @@ test('a viewer forging entries from the console changes nothing for anyone else'
 	const before = { text: await text(a.page), tree: await treeOutline(a.page) };
 
 	const forged = await c.page.evaluate((replayed) => {
-		const log = (window as unknown as Debug).commonplaceDebug.log.getArray('log');
+		const doc = (window as unknown as Debug).commonplaceDebug.log;
+		const log = doc.getArray('log');
 		const real = log.get(0) as Uint8Array;
 		const flip = (at: number) => {
 			const copy = real.slice();
@@ -73,7 +75,7 @@ test('a viewer forging entries from the console changes nothing for anyone else'
 			new Uint8Array(replayed) // a real envelope of another space
 		];
 		const had = log.length;
-		log.doc?.transact(() => {
+		doc.transact(() => {
 			log.push(entries);
 			log.delete(0, had); // and every real entry deleted
 		});
