@@ -10,7 +10,7 @@ import type { EditCapability, ViewCapability } from '../crypto/capability';
 import * as envelope from '../crypto/envelope';
 import type { Signer, Verifier } from '../crypto/signing';
 import { LogGuard, type DeletionSummary, type VerifiedEntry } from './guard';
-import { logArray } from './log-doc';
+import { appendEntries } from './log-doc';
 import * as ranges from './ranges';
 
 export type Reason = envelope.Rejection | 'undecodable' | 'body-too-large' | 'apply-failed';
@@ -170,7 +170,7 @@ export class Bridge {
 		if (merged === null) return;
 		const sealed = envelope.sealSync(this.#cap as EditCapability, envelope.KIND_UPDATE, merged);
 		this.#remember(sealed, ranges.ofUpdate(merged));
-		Y.transact(this.#log, () => logArray(this.#log).push([sealed]), this);
+		Y.transact(this.#log, () => appendEntries(this.#log, [sealed]), this);
 		this.stats.sealed++;
 	}
 
@@ -212,7 +212,7 @@ export class Bridge {
 				this.#log,
 				() => {
 					this.guard.deleteKeys(doomed, this);
-					logArray(this.#log).push([sealed]);
+					appendEntries(this.#log, [sealed]);
 				},
 				this
 			);
@@ -400,7 +400,7 @@ export class Bridge {
 		const sealed = await envelope.seal(this.#cap as EditCapability, this.#signer, kind, body);
 		if (this.#destroyed) return;
 		this.#remember(sealed, ranges.ofUpdate(body));
-		Y.transact(this.#log, () => logArray(this.#log).push([sealed]), this);
+		Y.transact(this.#log, () => appendEntries(this.#log, [sealed]), this);
 		this.stats.sealed++;
 		this.#scheduleCompaction();
 	}

@@ -11,7 +11,7 @@ import type { Capability } from '../crypto/capability';
 import * as envelope from '../crypto/envelope';
 import type { Verifier } from '../crypto/signing';
 import { changedEntries, keyOf, liveEntries, type ItemId, type LogEntry } from './entries';
-import { logArray } from './log-doc';
+import { appendEntries, logArray } from './log-doc';
 import * as rules from './rules';
 
 export interface VerifiedEntry {
@@ -86,6 +86,13 @@ function putBackWait(count: number): number {
 	return Math.min(PUT_BACK_MAX_MS, PUT_BACK_BACKOFF_MS * 2 ** (count - 1));
 }
 
+/**
+ * A snapshot's `covers` reaches a writer's later entries across at most this many ids its
+ * author never saw verify (entries deleted before it saw them and not covered by an earlier
+ * snapshot: an honest log has few; a squatted range has as many as the attacker likes).
+ */
+const MAX_UNSEEN = 1_024;
+
 /** Signatures are checked this many at a time (WebCrypto works in parallel). */
 const VERIFY_BATCH = 256;
 /**
@@ -125,8 +132,8 @@ export class LogGuard extends ObservableV2<GuardEvents> {
 	/** item key → covers, for the live snapshots that verify (version 2). */
 	readonly #snapshots = new Map<string, { covers: envelope.StateVector; bytes: number }>();
 	#bytes = 0;
-	/** Per writer (log client id), one past the largest clock of an entry that verified here. */
-	readonly #verifiedUpTo: envelope.StateVector = new Map();
+	/** Per writer (log client id), the clocks of the entries that verified here. */
+	readonly #verifiedClocks = new Map<number, number[]>();
 	/** envelope id → how often we put it back lately, and when last (for the backoff). */
 	readonly #putBackTimes = new Map<string, { count: number; last: number }>();
 	/** Unsanctioned deletions waiting to be undone, by envelope id. */
@@ -188,16 +195,29 @@ export class LogGuard extends ObservableV2<GuardEvents> {
 	}
 
 	/**
-	 * What a snapshot sealed now may cover: the ids of every entry this peer verified (each
-	 * writer's largest, plus one) and every vector the live snapshots cover (so a peer that slept
-	 * through several compactions can check the last). Not the log's state vector: item ids are
-	 * not signed, and anyone could make it name a writer's future ids (one deleted run "squats"
-	 * them), which a snapshot must never vouch for. Only meaningful while `idle`: every entry
-	 * below it has then been checked and reported.
+	 * What a snapshot sealed now may cover: every vector the live snapshots cover (so a peer
+	 * that slept through several compactions can check the last), and, per writer (log client
+	 * id), its ids up to the last entry that verified here — but not across a run of more than
+	 * MAX_UNSEEN ids this peer never saw verify. Not the log's state vector: item ids are not
+	 * signed, and one deleted run from anyone can make that name a writer's future ids
+	 * ("squatting"), with a genuine copy placed after it to look verified. A snapshot vouches
+	 * only for what its author held. Only meaningful while `idle`: every entry below it has then
+	 * been checked and reported.
 	 */
 	coverage(): envelope.StateVector {
-		const vectors = [...this.#snapshots.values()].map((s) => s.covers);
-		return rules.mergeVectors([this.#verifiedUpTo, ...vectors]);
+		const earlier = rules.mergeVectors([...this.#snapshots.values()].map((s) => s.covers));
+		const out: envelope.StateVector = new Map(earlier);
+		for (const [client, clocks] of this.#verifiedClocks) {
+			clocks.sort((a, b) => a - b);
+			let reach = earlier.get(client) ?? 0;
+			for (const clock of clocks) {
+				if (clock < reach) continue;
+				if (clock - reach > MAX_UNSEEN) break;
+				reach = clock + 1;
+			}
+			if (reach > (out.get(client) ?? 0)) out.set(client, reach);
+		}
+		return out;
 	}
 
 	/** Keys of the live entries a snapshot covering `vector` replaces. */
@@ -346,10 +366,9 @@ export class LogGuard extends ObservableV2<GuardEvents> {
 				});
 				if (copies > 1) tidy = true;
 				this.#putBacks.delete(envelopeId);
-				const upTo = entry.id.clock + 1;
-				if (upTo > (this.#verifiedUpTo.get(entry.id.client) ?? 0)) {
-					this.#verifiedUpTo.set(entry.id.client, upTo);
-				}
+				const clocks = this.#verifiedClocks.get(entry.id.client);
+				if (clocks === undefined) this.#verifiedClocks.set(entry.id.client, [entry.id.clock]);
+				else clocks.push(entry.id.clock);
 				verified.push({ id: entry.id, envelopeId, value, header: check.header });
 			}
 		}
@@ -456,7 +475,7 @@ export class LogGuard extends ObservableV2<GuardEvents> {
 			this.#doc,
 			() => {
 				this.deleteKeys(doomed);
-				if (back.length > 0) this.#log.push(back);
+				if (back.length > 0) appendEntries(this.#doc, back);
 			},
 			this
 		);

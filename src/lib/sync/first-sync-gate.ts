@@ -3,9 +3,8 @@
 // once would so receive the whole space five times. The gate lets one step 1 be outstanding:
 // the others wait until its answer has arrived, and then go out *fresh* (with the state vector
 // we have by then), so the other peers send only what the first did not have. A peer that
-// leaves does not hold the rest up, and one that stays silent (10 s) ends the gate: everyone
-// waiting is asked at once, so silent peers that connected first cannot hold a newcomer's first
-// sync 10 s each.
+// leaves does not hold the rest up, and when one stays silent (10 s) everyone waiting is asked
+// at once, so silent peers that connected first cannot hold a newcomer's first sync 10 s each.
 
 const MESSAGE_SYNC = 0;
 const STEP1 = 0;
@@ -20,8 +19,6 @@ export class FirstSyncGate {
 	readonly #freshStep1: () => Uint8Array;
 	readonly #timeoutMs: number;
 	#outstanding: Channel | null = null;
-	/** Once an answer was overdue, step 1 messages go out as they come. */
-	#open = false;
 	readonly #held = new Map<Channel, (fresh: Uint8Array) => void>();
 	#timer: ReturnType<typeof setTimeout> | null = null;
 
@@ -35,7 +32,7 @@ export class FirstSyncGate {
 	 * called later with a fresh step 1 in its place.
 	 */
 	outgoing(channel: Channel, message: Uint8Array, send: (fresh: Uint8Array) => void): boolean {
-		if (!isSync(message, STEP1) || this.#open) return true;
+		if (!isSync(message, STEP1)) return true;
 		if (this.#outstanding === null || this.#outstanding === channel) {
 			this.#begin(channel);
 			return true;
@@ -79,11 +76,10 @@ export class FirstSyncGate {
 		this.#timer = setTimeout(() => this.#release(), this.#timeoutMs);
 	}
 
-	/** The outstanding answer is overdue: ask everyone waiting now, and gate no more. */
+	/** The outstanding answer is overdue: ask everyone waiting now (gating what comes later). */
 	#release() {
 		this.#timer = null;
 		this.#outstanding = null;
-		this.#open = true;
 		const waiting = [...this.#held.values()];
 		this.#held.clear();
 		for (const send of waiting) {

@@ -14,7 +14,8 @@ import {
 	type TransportEvents,
 	type TransportStatus
 } from './log-transport';
-import { checkPeerMessage, MAX_STEP2_STRUCTS } from './peer-message';
+import { checkPeerMessage } from './peer-message';
+import { heldLog } from '../log/log-doc';
 
 export interface NetworkOptions {
 	/** Hold messages until `deliver()` (a property test drives the network itself). */
@@ -165,7 +166,7 @@ export class MemoryTransport extends ObservableV2<TransportEvents> implements Lo
 		const ledger = this.#ledgers.get(from);
 		if (this.#destroyed || !this.#connected || ledger === undefined) return;
 		// (A test network: every step 2 may hold a whole history, asked for or not.)
-		const checked = checkPeerMessage(bytes, MAX_STEP2_STRUCTS);
+		const checked = checkPeerMessage(bytes, true, heldLog(this.#log));
 		if (!checked.ok || bytes[0] !== MESSAGE_SYNC) {
 			this.#dropped++;
 			return this.#report();

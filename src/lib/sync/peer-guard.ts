@@ -9,7 +9,6 @@ import {
 	AWARENESS,
 	BC_PEER_ID,
 	checkPeerMessage,
-	MAX_STEP2_STRUCTS,
 	QUERY_AWARENESS,
 	STEP1,
 	STEP2,
@@ -17,6 +16,8 @@ import {
 	type AwarenessEntry,
 	type PeerMessageReason
 } from './peer-message';
+import type * as Y from 'yjs';
+import { heldLog, type HeldLog } from '../log/log-doc';
 
 /**
  * Distinct presence states one connection may hold. y-webrtc passes on every state it hears,
@@ -35,6 +36,9 @@ export const STATE_TTL_MS = 30_000;
  */
 export const ANSWER_INTERVAL_MS = 5_000;
 
+/** A peer may answer with a whole history (a step 2 over the update cap) once per this long. */
+export const HISTORY_INTERVAL_MS = 60_000;
+
 export type GuardReason =
 	PeerMessageReason | 'presence-flood' | 'query-flood' | 'sync-flood' | 'not-over-webrtc';
 
@@ -47,6 +51,7 @@ interface Held {
 
 export class PeerGuard {
 	readonly #now: () => number;
+	readonly #held: HeldLog | undefined;
 	readonly #states = new Map<number, Held>();
 	#lastQuery = -Infinity;
 	#lastStep1 = -Infinity;
@@ -55,14 +60,17 @@ export class PeerGuard {
 	 * step 1 we sent it (the answer is everything we lack, a whole history included).
 	 */
 	#asked = false;
+	#lastHistory = -Infinity;
 
-	constructor(now: () => number = Date.now) {
+	/** `log`: the receiver's log doc, so updates are also checked against what it holds. */
+	constructor(now: () => number = Date.now, log?: Y.Doc) {
 		this.#now = now;
+		this.#held = log === undefined ? undefined : heldLog(log);
 	}
 
 	/** Whether y-webrtc may read `message`; a refusal says why. */
 	check(message: Uint8Array): GuardVerdict {
-		const checked = checkPeerMessage(message, this.#asked ? MAX_STEP2_STRUCTS : undefined);
+		const checked = checkPeerMessage(message, this.#asked, this.#held);
 		if (!checked.ok) return checked;
 		const now = this.#now();
 		switch (checked.type) {
@@ -85,9 +93,17 @@ export class PeerGuard {
 		}
 	}
 
-	/** We are sending `message` to this peer: a sync step 1 lets it answer with a whole history. */
+	/**
+	 * We are sending `message` to this peer: a sync step 1 lets it answer with a whole history —
+	 * the first at once, later ones (resyncs) at most once per HISTORY_INTERVAL_MS, since a
+	 * hostile peer could answer each with the costliest history the caps allow.
+	 */
 	sent(message: Uint8Array): void {
-		if (message[0] === SYNC && message[1] === STEP1) this.#asked = true;
+		if (message[0] !== SYNC || message[1] !== STEP1) return;
+		const now = this.#now();
+		if (now - this.#lastHistory < HISTORY_INTERVAL_MS) return;
+		this.#lastHistory = now;
+		this.#asked = true;
 	}
 
 	#awareness(states: AwarenessEntry[], now: number): GuardVerdict {

@@ -6,6 +6,7 @@
 // the bridge. What one connection may send over time is peer-guard.ts's business.
 import * as decoding from 'lib0/decoding';
 import * as Y from 'yjs';
+import type { HeldLog } from '../log/log-doc';
 
 // y-webrtc message types, and the y-protocols sync sub-types.
 export const SYNC = 0;
@@ -80,13 +81,15 @@ class Refused extends Error {
 }
 
 /**
- * Checks one peer message. `maxStructs` is the struct cap for a sync step 2 (peer-guard.ts
- * raises it to MAX_STEP2_STRUCTS for the first step 2 of a connection); updates always have
- * MAX_LOG_STRUCTS.
+ * Checks one peer message. A sync step 2 that answers a step 1 we sent (`asked`, peer-guard.ts)
+ * may hold a whole history (MAX_STEP2_STRUCTS, any number of items); any other log update at
+ * most MAX_UPDATE_ITEMS items. With `held` (the receiver's log), the update is also checked
+ * against what that log already holds (roots and siblings in all).
  */
 export function checkPeerMessage(
 	message: Uint8Array,
-	maxStep2Structs = MAX_LOG_STRUCTS
+	asked = false,
+	held?: HeldLog
 ): PeerMessageCheck {
 	try {
 		const decoder = decoding.createDecoder(message);
@@ -100,8 +103,11 @@ export function checkPeerMessage(
 					return { ok: true, type, sub, entries: { entries: 0, structs: 0 } };
 				}
 				if (sub === STEP2 || sub === UPDATE) {
-					const cap = sub === STEP2 ? maxStep2Structs : MAX_LOG_STRUCTS;
-					return { ok: true, type, sub, entries: countLogEntries(payload, cap) };
+					const whole = sub === STEP2 && asked;
+					const entries = whole
+						? countLogEntries(payload, MAX_STEP2_STRUCTS, Infinity, held)
+						: countLogEntries(payload, MAX_LOG_STRUCTS, MAX_UPDATE_ITEMS, held);
+					return { ok: true, type, sub, entries };
 				}
 				return { ok: false, reason: 'unknown-sync' };
 			}
@@ -143,8 +149,20 @@ export const MAX_STEP2_STRUCTS = 300_000;
 export const MAX_BRANCHES = 16;
 /** Items in one update with no origin: honestly only the log's very first entry has none. */
 export const MAX_ROOTS = 4;
-/** Items in one update after the same item: one per writer that appended at the same moment. */
+/** Items with no origin in a whole log (the receiver's, with the update): a few first entries. */
+export const MAX_LOG_ROOTS = 16;
+/**
+ * Items after one item, in a whole log: writers chain their entries (log/log-doc.ts), so an item
+ * is followed by one, or by one per writer that appended after it at the same moment.
+ */
 export const MAX_SIBLINGS = 32;
+/**
+ * Items (entries and deleted runs) in one update that is not a sync step 2. An honest update is
+ * one transaction: an entry sealed, a compaction's snapshot, a few entries put back. Yjs may walk
+ * every item of an update already placed to place the next (a comb of forks inside one update
+ * costs seconds at 2,000), so updates stay small; a whole history arrives as a sync step 2.
+ */
+export const MAX_UPDATE_ITEMS = 256;
 /** No entry is larger than the largest envelope (crypto/envelope.ts, MAX_ENVELOPE_BYTES). */
 export const MAX_ENTRY_BYTES = 64 * 1024 * 1024;
 
@@ -158,11 +176,20 @@ export const MAX_ENTRY_BYTES = 64 * 1024 * 1024;
  * peer make Yjs's YATA placement walk the whole log for every item (quadratic: seconds to
  * minutes per message). What Yjs would throw on while applying it (an item whose neighbour by
  * the same client is itself or later, an empty or unsorted delete range, clocks past 2^53) is
- * malformed. At most MAX_LOG_ENTRIES entries and `maxStructs` structs plus delete ranges.
+ * malformed. At most MAX_LOG_ENTRIES entries, `maxStructs` structs plus delete ranges, and
+ * `maxItems` structs.
  * One pass over the decoded update: linear in its size.
  */
-export function countLogEntries(update: Uint8Array, maxStructs = MAX_LOG_STRUCTS): LogCount {
+export function countLogEntries(
+	update: Uint8Array,
+	maxStructs = MAX_LOG_STRUCTS,
+	maxItems = Infinity,
+	held?: HeldLog
+): LogCount {
 	const { structs, ds } = Y.decodeUpdate(update);
+	if (structs.length > maxItems) throw new Refused('too-many-entries');
+	// A whole history (no item cap) may branch from anywhere the receiver already holds.
+	const maxBranches = maxItems === Infinity ? Infinity : MAX_BRANCHES;
 	const count: LogCount = { entries: 0, structs: 0 };
 	const add = (entries: number, structs: number) => {
 		count.entries += entries;
@@ -205,12 +232,20 @@ export function countLogEntries(update: Uint8Array, maxStructs = MAX_LOG_STRUCTS
 		const parent: unknown = struct.parent;
 		if (parentSub !== null || (parent !== null && parent !== LOG)) throw new Refused('not-a-log');
 		if (rightOrigin !== null) throw new Refused('not-appended');
+		// What the receiver already holds is not new: only the rest counts against its log.
+		if (held !== undefined && id.clock + struct.length <= held.state(id.client)) continue;
 		if (origin === null) {
-			if (++roots > MAX_ROOTS) throw new Refused('not-appended');
+			roots++;
+			if (roots > (maxItems === Infinity ? MAX_LOG_ROOTS : MAX_ROOTS)) {
+				throw new Refused('not-appended');
+			}
+			if (held !== undefined && held.roots + roots > MAX_LOG_ROOTS) {
+				throw new Refused('not-appended');
+			}
 		} else {
-			if (!inUpdate(origin) && ++branches > MAX_BRANCHES) throw new Refused('not-appended');
+			if (!inUpdate(origin) && ++branches > maxBranches) throw new Refused('not-appended');
 			const key = `${origin.client}:${origin.clock}`;
-			const after = (siblings.get(key) ?? 0) + 1;
+			const after = (siblings.get(key) ?? held?.childrenOf(key) ?? 0) + 1;
 			if (after > MAX_SIBLINGS) throw new Refused('not-appended');
 			siblings.set(key, after);
 		}

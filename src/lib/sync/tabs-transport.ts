@@ -16,7 +16,14 @@ import {
 	type TransportEvents,
 	type TransportStatus
 } from './log-transport';
-import { checkAwarenessUpdate, countLogEntries, MAX_STEP2_STRUCTS } from './peer-message';
+import { heldLog } from '../log/log-doc';
+import {
+	checkAwarenessUpdate,
+	countLogEntries,
+	MAX_LOG_STRUCTS,
+	MAX_STEP2_STRUCTS,
+	MAX_UPDATE_ITEMS
+} from './peer-message';
 
 type Message =
 	| { t: 'hello'; from: string; sv: Uint8Array; peer: string | null; reply: boolean }
@@ -169,7 +176,9 @@ export class TabsTransport extends ObservableV2<Events> implements LogTransport 
 			} else if (message.t === 'update') {
 				if (message.to !== undefined && message.to !== this.#id) return;
 				// Addressed updates answer our hello: everything we lack, a whole history at once.
-				countLogEntries(message.update, message.to === undefined ? undefined : MAX_STEP2_STRUCTS);
+				if (message.to === undefined) {
+					countLogEntries(message.update, MAX_LOG_STRUCTS, MAX_UPDATE_ITEMS, heldLog(this.#log));
+				} else countLogEntries(message.update, MAX_STEP2_STRUCTS, Infinity, heldLog(this.#log));
 				Y.applyUpdate(this.#log, message.update, this);
 				for (const other of this.#tabs.values()) other.ledger.update(message.update);
 			} else if (message.t === 'awareness' && this.#awareness !== null) {

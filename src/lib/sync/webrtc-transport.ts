@@ -192,7 +192,7 @@ export class WebrtcTransport extends ObservableV2<TransportEvents> implements Lo
 			send: null,
 			lastTraffic: Date.now(),
 			lastResync: Date.now(),
-			guard: new PeerGuard()
+			guard: new PeerGuard(Date.now, this.#log)
 		};
 		const { guard } = channel;
 		this.#channels.add(channel);

@@ -7,7 +7,9 @@ import * as Y from 'yjs';
 import {
 	checkPeerMessage,
 	MAX_LOG_ENTRIES,
-	MAX_LOG_STRUCTS
+	MAX_LOG_STRUCTS,
+	MAX_STEP2_STRUCTS,
+	MAX_UPDATE_ITEMS
 } from '../../../src/lib/sync/peer-message';
 import {
 	manyEntryPayload,
@@ -19,8 +21,9 @@ import {
 	yjsThrowingUpdates
 } from '../../adversary/peer';
 
-const reason = (message: Uint8Array) => {
-	const checked = checkPeerMessage(message);
+/** The verdict on `message`, as the answer to a step 1 we sent when `asked`. */
+const reason = (message: Uint8Array, asked = false) => {
+	const checked = checkPeerMessage(message, asked);
 	return checked.ok ? 'ok' : checked.reason;
 };
 
@@ -55,9 +58,15 @@ describe('entries per peer update', () => {
 		'takes an update at the entry cap and refuses one entry more, however it is made',
 		() => {
 			for (const kind of ['binary', 'interleaved'] as const) {
+				// A whole history (the step 2 that answers ours): up to the entry cap.
+				expect(reason(manyEntryUpdate(MAX_LOG_ENTRIES, kind, SYNC.step2), true), kind).toBe('ok');
+				expect(reason(manyEntryUpdate(MAX_LOG_ENTRIES + 1, kind, SYNC.step2), true), kind).toBe(
+					'too-many-entries'
+				);
+				// Anything else: one transaction's few items.
 				for (const sub of [SYNC.update, SYNC.step2]) {
-					expect(reason(manyEntryUpdate(MAX_LOG_ENTRIES, kind, sub)), kind).toBe('ok');
-					expect(reason(manyEntryUpdate(MAX_LOG_ENTRIES + 1, kind, sub)), kind).toBe(
+					expect(reason(manyEntryUpdate(MAX_UPDATE_ITEMS, kind, sub)), kind).toBe('ok');
+					expect(reason(manyEntryUpdate(MAX_UPDATE_ITEMS + 1, kind, sub)), kind).toBe(
 						'too-many-entries'
 					);
 				}
@@ -74,10 +83,13 @@ describe('entries per peer update', () => {
 		'lets history (deleted runs, delete-set ranges) go further, up to its own cap',
 		() => {
 			// `deleted`: n deleted runs and 2 ranges; `ranges`: n live entries, 2n structs, n ranges.
-			const history = (kind: EntryKind, n: number) => reason(manyEntryUpdate(n, kind));
+			const history = (kind: EntryKind, n: number, asked = true) =>
+				reason(manyEntryUpdate(n, kind, SYNC.step2), asked);
 			expect(history('deleted', MAX_LOG_ENTRIES * 2)).toBe('ok');
-			expect(history('deleted', MAX_LOG_STRUCTS - 2)).toBe('ok');
-			expect(history('deleted', MAX_LOG_STRUCTS - 1)).toBe('too-many-entries');
+			expect(history('deleted', MAX_LOG_STRUCTS * 2)).toBe('ok');
+			expect(history('deleted', MAX_STEP2_STRUCTS - 2)).toBe('ok');
+			expect(history('deleted', MAX_STEP2_STRUCTS - 1)).toBe('too-many-entries');
+			expect(history('deleted', MAX_LOG_ENTRIES, false)).toBe('too-many-entries');
 			expect(history('ranges', MAX_LOG_ENTRIES)).toBe('ok');
 			expect(history('ranges', MAX_LOG_ENTRIES + 1)).toBe('too-many-entries');
 		},
@@ -107,9 +119,9 @@ describe('entries per peer update', () => {
 				['interleaved', MAX_LOG_ENTRIES],
 				['deleted', MAX_LOG_STRUCTS - 2]
 			] as const) {
-				const message = manyEntryUpdate(n, kind);
+				const message = manyEntryUpdate(n, kind, SYNC.step2);
 				costs[`${kind} ${n} (${Math.round(message.length / 1024)} KiB)`] = best(3, () => {
-					expect(checkPeerMessage(message).ok).toBe(true);
+					expect(checkPeerMessage(message, true).ok).toBe(true);
 					apply(message, new Y.Doc());
 				});
 			}
@@ -127,11 +139,11 @@ describe('entries per peer update', () => {
 		() => {
 			// Wall and even CPU time of Y.decodeUpdate itself grow faster than its input here (memory
 			// and GC, not the algorithm), so the count is held to the decode: checking a 100,000-
-			// struct update (refused) costs about what decoding it does, not a multiple of it.
-			const large = manyEntryUpdate(100_000, 'deleted');
+			// struct history (as the step 2 that answers ours) costs about what decoding it does.
+			const large = manyEntryUpdate(100_000, 'deleted', SYNC.step2);
 			const payload = manyEntryPayload(100_000, 'deleted');
-			expect(reason(large)).toBe('too-many-entries');
-			const check = best(5, () => checkPeerMessage(large));
+			expect(reason(large, true)).toBe('ok');
+			const check = best(5, () => checkPeerMessage(large, true));
 			const decode = best(5, () => Y.decodeUpdate(payload));
 			console.log(`check ${check.toFixed(1)} ms, Y.decodeUpdate ${decode.toFixed(1)} ms (CPU)`);
 			expect(check).toBeLessThan(2 * decode + 5);

@@ -76,7 +76,8 @@ function send(from: Peer, to: Peer, bytes: Uint8Array) {
 function attach(peer: Peer) {
 	peer.log.on('update', (update: Uint8Array) => {
 		if (!peer.online) return;
-		for (const other of peers) if (other !== peer && other.online) send(peer, other, message(2, update));
+		for (const other of peers)
+			if (other !== peer && other.online) send(peer, other, message(2, update));
 	});
 }
 
@@ -128,7 +129,8 @@ async function restart(peer: Peer, cap: capability.EditCapability) {
 	return next;
 }
 
-const titles = (p: Peer) => [...pagesMap(p.content).values()].map((m) => String(m.get('title'))).sort();
+const titles = (p: Peer) =>
+	[...pagesMap(p.content).values()].map((m) => String(m.get('title'))).sort();
 
 describe('re-review: honest scenarios pass the append-shape rules', () => {
 	it('concurrent writers, restarts, offline sessions, compaction, a newcomer', async () => {

@@ -75,7 +75,12 @@ describe('re-review: squatted ids vouched for by a replayed copy', () => {
 			asPeerUpdate(
 				craftUpdate([
 					{ client: victim, clock: at, deleted: span },
-					{ client: victim, clock: at + span, binary: genuine, origin: { client: victim, clock: at + span - 1 } }
+					{
+						client: victim,
+						clock: at + span,
+						binary: genuine,
+						origin: { client: victim, clock: at + span - 1 }
+					}
 				])
 			),
 			bob.log

@@ -19,7 +19,12 @@ import { PeerGuard } from '../../../src/lib/sync/peer-guard';
 import { asPeerUpdate, craftUpdate, type CraftItem } from '../review/craft';
 
 /** The comb: a chain of `length` runs, then `per` runs after each of its first `forks` links. */
-function comb(after: { client: number; clock: number }, length: number, forks: number, per: number) {
+function comb(
+	after: { client: number; clock: number },
+	length: number,
+	forks: number,
+	per: number
+) {
 	const CHAIN = 1_000;
 	const TEETH = 2_000; // larger than CHAIN: each tooth walks past the chain (YATA case 1)
 	const items: CraftItem[] = [];
@@ -34,26 +39,37 @@ function comb(after: { client: number; clock: number }, length: number, forks: n
 	let clock = 0;
 	for (let j = forks; j >= 1; j--) {
 		for (let k = 0; k < per; k++) {
-			items.push({ client: TEETH, clock: clock++, deleted: 1, origin: { client: CHAIN, clock: j - 1 } });
+			items.push({
+				client: TEETH,
+				clock: clock++,
+				deleted: 1,
+				origin: { client: CHAIN, clock: j - 1 }
+			});
 		}
 	}
 	return asPeerUpdate(craftUpdate(items));
 }
 
+// Now: an update holds at most MAX_UPDATE_ITEMS items (honest ones are one transaction: a few),
+// so the comb is refused as an update; within the cap it costs a few ms. A whole history (the
+// step 2 that answers our own step 1, at most once a minute per connection) can still hold a
+// comb: a known limit until log epochs (docs/threat-model.md), measured by `npm run bench`.
 describe('re-review: forks inside one update', () => {
-	it('one accepted ~11 KB update costs well over 300 ms to apply', () => {
+	it('the comb is refused as an update, and the largest comb an update may hold is cheap', () => {
+		const refused = comb({ client: 1, clock: 0 }, 400, 200, 8);
+		expect(new PeerGuard().check(refused)).toEqual({ ok: false, reason: 'too-many-entries' });
 		const victim = createLogDoc();
 		logArray(victim).push([new Uint8Array([1, 2, 3])]);
-		const message = comb({ client: victim.clientID, clock: 0 }, 400, 200, 8);
-		const guard = new PeerGuard();
-		expect(guard.check(message)).toEqual({ ok: true });
+		// 256 items: a chain of 128, then 16 teeth after each of its first 8 links (≤ 32 siblings).
+		const message = comb({ client: victim.clientID, clock: 0 }, 128, 8, 16);
+		expect(new PeerGuard().check(message)).toEqual({ ok: true });
 		const decoder = decoding.createDecoder(message);
 		decoding.readVarUint(decoder);
 		decoding.readVarUint(decoder);
 		const started = performance.now();
 		Y.applyUpdate(victim, decoding.readVarUint8Array(decoder), 'network');
 		const ms = performance.now() - started;
-		console.log(`${message.length} bytes, 2,000 structs: ${Math.round(ms)} ms to apply`);
-		expect(ms).toBeLessThan(300);
-	}, 30_000);
+		console.log(`${message.length} bytes, 256 structs: ${Math.round(ms)} ms to apply`);
+		expect(ms).toBeLessThan(100);
+	});
 });

@@ -11,11 +11,14 @@ import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { createLogDoc, logArray } from '../../../src/lib/log/log-doc';
 import { checkPeerMessage, MAX_BRANCHES, MAX_SIBLINGS } from '../../../src/lib/sync/peer-message';
-import { asPeerUpdate, craftUpdate, runsAfter } from './craft';
+import { asStep2, craftUpdate, runsAfter } from './craft';
 
-/** Applied as y-webrtc does if the check accepts it: CPU milliseconds, or the refusal. */
+/**
+ * Applied as y-webrtc does if the check accepts it, as the answer to a step 1 we sent (updates
+ * may hold only MAX_UPDATE_ITEMS items; a history arrives so): CPU milliseconds, or the refusal.
+ */
 function deliver(message: Uint8Array, log: Y.Doc): number | string {
-	const checked = checkPeerMessage(message);
+	const checked = checkPeerMessage(message, true);
 	if (!checked.ok) return checked.reason;
 	const decoder = decoding.createDecoder(message);
 	decoding.readVarUint(decoder);
@@ -27,7 +30,7 @@ function deliver(message: Uint8Array, log: Y.Doc): number | string {
 }
 
 const runsAtStart = (firstClient: number, count: number) =>
-	asPeerUpdate(
+	asStep2(
 		craftUpdate(
 			Array.from({ length: count }, (_, i) => ({ client: firstClient + i, clock: 0, deleted: 1 }))
 		)
@@ -44,13 +47,18 @@ describe('review: the cost of one message depends on what earlier ones left', ()
 		const victim = createLogDoc();
 		logArray(victim).push([new Uint8Array([1, 2, 3])]);
 		const first = { client: victim.clientID, clock: 0 };
-		// Too many branches, or too many after one item: refused.
-		expect(deliver(runsAfter(first, 100, 4_000, MAX_BRANCHES + 1), victim)).toBe('not-appended');
+		// Too many after one item: refused.
+		expect(deliver(asStep2(runsAfter(first, 100, 4_000, MAX_SIBLINGS + 1)), victim)).toBe(
+			'not-appended'
+		);
 		expect(MAX_SIBLINGS).toBeLessThan(4_000);
 		// Chains after the first entry, each as long as the caps allow: accepted, each a walk.
 		const costs: number[] = [];
 		for (let m = 0; m < 6; m++) {
-			const cost = deliver(runsAfter(first, 1_000_000 * (m + 1), 4_000, MAX_BRANCHES), victim);
+			const cost = deliver(
+				asStep2(runsAfter(first, 1_000_000 * (m + 1), 4_000, MAX_BRANCHES)),
+				victim
+			);
 			expect(typeof cost, String(cost)).toBe('number');
 			costs.push(Math.round(cost as number));
 		}

@@ -93,6 +93,7 @@ export const asStep2 = (update: Uint8Array): Uint8Array => syncMessage(SYNC.step
  * Deleted runs under clients `first`, `first + 1`…: `branches` of them right after `origin`
  * (an item already in the log), the rest each after the one before (a chain, as appends are).
  */
+/** (A Yjs update: wrap it with asPeerUpdate or asStep2.) */
 export function runsAfter(
 	origin: { client: number; clock: number },
 	first: number,
@@ -112,5 +113,5 @@ export function runsAfter(
 		encoding.writeVarUint(encoder, 1);
 	}
 	encoding.writeVarUint(encoder, 0);
-	return asPeerUpdate(encoding.toUint8Array(encoder));
+	return encoding.toUint8Array(encoder);
 }
