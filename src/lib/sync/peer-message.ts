@@ -134,13 +134,14 @@ export function checkPeerMessage(
 }
 
 /**
- * Structs plus delete-set ranges in the one sync step 2 a connection may send that exceeds
- * MAX_LOG_STRUCTS: the answer to our own step 1, a whole space's history at once. History only
- * grows (every writing session leaves a deleted run and a range), so the per-update cap would
- * one day make a space unjoinable; a first sync of this size costs about a second, once per
- * connection (peer-guard.ts lets one through per connection).
+ * Structs plus delete-set ranges in a sync step 2 that answers our own step 1: a whole space's
+ * history at once (peer-guard.ts allows one such answer per step 1, once a minute). History only
+ * grows — writers chain their entries (log/log-doc.ts), so a writing session leaves a few runs
+ * and ranges — so this is ~30,000 sessions. An honest history this size applies in well under a
+ * second; a crafted one can cost far more (a comb of forks makes Yjs's placement quadratic):
+ * the known limit in docs/threat-model.md, until log epochs bound history per epoch.
  */
-export const MAX_STEP2_STRUCTS = 300_000;
+export const MAX_STEP2_STRUCTS = 100_000;
 /**
  * Items in one update inserted after an item that is not in the same update. Honest peers only
  * append, so each writer's run starts after the end of the log it knew: a few per update, one
