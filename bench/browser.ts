@@ -4,10 +4,10 @@ import * as Y from 'yjs';
 import { fromHex } from '../src/lib/crypto/bytes';
 import { fromSecret, newSecret, type EditCapability } from '../src/lib/crypto/capability';
 import * as envelope from '../src/lib/crypto/envelope';
-import { createSigner, createVerifier, signingKeys } from '../src/lib/crypto/signing';
-import { Bridge } from '../src/lib/log/bridge';
+import { createSigner } from '../src/lib/crypto/signing';
 import { createLogDoc, logArray } from '../src/lib/log/log-doc';
-import { storedOf } from '../src/lib/session/open-space';
+import { openSpace, storedOf } from '../src/lib/session/open-space';
+import { MemoryLogStore } from '../src/lib/storage/memory-log-store';
 import * as keyring from '../src/lib/storage/keyring';
 import { logStore } from '../src/lib/storage/space-store';
 import { buildSpace } from './seed';
@@ -22,6 +22,15 @@ async function sealedLog(cap: EditCapability, bodies: Uint8Array[], kind: envelo
 	const log = createLogDoc();
 	for (const body of bodies) logArray(log).push([await envelope.seal(cap, signer, kind, body)]);
 	return log;
+}
+
+/** A store in memory holding `log` for the space. */
+async function storeWith(cap: EditCapability, log: Y.Doc): Promise<MemoryLogStore> {
+	const store = new MemoryLogStore();
+	const stored = await store.open(cap.room);
+	await stored.append(Y.encodeStateAsUpdate(log));
+	await stored.close();
+	return store;
 }
 
 /** Stores a space as the app does (sealed snapshot in `cp-log-<room>`, keyring entry). */
@@ -76,17 +85,17 @@ export async function openLog(entries: number) {
 	const updates: Uint8Array[] = [];
 	doc.on('update', (u: Uint8Array) => updates.push(u));
 	for (let i = 0; i < entries; i++) doc.getText('t').insert(doc.getText('t').length, `word${i} `);
-	const log = await sealedLog(cap, updates, envelope.KIND_UPDATE);
-	const verifier = await createVerifier(cap.signPk);
+	const store = await storeWith(cap, await sealedLog(cap, updates, envelope.KIND_UPDATE));
 	const times: number[] = [];
 	for (let run = 0; run < 5; run++) {
 		const content = new Y.Doc();
 		const start = performance.now();
-		const bridge = await Bridge.create({ content, log, cap, signer: null, verifier });
+		// As the app opens a space (session/open-space.ts): load, verify, decrypt, apply.
+		const opened = await openSpace(cap, { store, content });
 		times.push(performance.now() - start);
 		if (content.getText('t').toString() !== doc.getText('t').toString())
 			throw new Error('open mismatch');
-		bridge.destroy();
+		await opened.destroy();
 	}
 	// Baseline: applying the same updates as plaintext, no crypto.
 	const start = performance.now();
@@ -104,21 +113,16 @@ export async function compaction() {
 	const parts: Uint8Array[] = [];
 	const whole = Y.encodeStateAsUpdate(source);
 	for (let i = 0; i < 400; i++) parts.push(i === 0 ? whole : new Uint8Array([0, 0]));
-	const log = await sealedLog(cap, parts, envelope.KIND_UPDATE);
+	const store = await storeWith(cap, await sealedLog(cap, parts, envelope.KIND_UPDATE));
 	const content = new Y.Doc({ gc: false });
-	const bridge = await Bridge.create({
-		content,
-		log,
-		cap,
-		...(await signingKeys(cap)),
-		idleMs: 3_600_000
-	});
+	const opened = await openSpace(cap, { store, content, bridge: { idleMs: 3_600_000 } });
+	const { log, bridge } = opened;
 	const before = { entries: logArray(log).length, bytes: Y.encodeStateAsUpdate(log).length };
 	const start = performance.now();
 	await bridge.compact();
 	const ms = performance.now() - start;
 	const after = { entries: logArray(log).length, bytes: Y.encodeStateAsUpdate(log).length };
-	bridge.destroy();
+	await opened.destroy();
 	return { ms, before, after };
 }
 

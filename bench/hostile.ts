@@ -13,11 +13,10 @@ import * as encoding from 'lib0/encoding';
 import * as syncProtocol from 'y-protocols/sync';
 import * as Y from 'yjs';
 import { fromSecret, newSecret } from '../src/lib/crypto/capability';
-import { signingKeys } from '../src/lib/crypto/signing';
-import { Bridge } from '../src/lib/log/bridge';
+import { openSpace } from '../src/lib/session/open-space';
+import { MemoryLogStore } from '../src/lib/storage/memory-log-store';
 import { createLogDoc, heldLog, logArray } from '../src/lib/log/log-doc';
 import * as pages from '../src/lib/doc/pages';
-import { createContentDoc } from '../src/lib/doc/schema';
 import * as peerMessage from '../src/lib/sync/peer-message';
 
 export type Attack = 'junk' | 'copies' | 'rollback' | 'history';
@@ -61,16 +60,11 @@ function attack(kind: Attack, log: Y.Doc, count: number, old: Uint8Array): Y.Doc
 
 export async function hostileMessage(kind: Attack) {
 	const cap = fromSecret(newSecret());
-	const content = createContentDoc();
-	const log = createLogDoc();
-	const bridge = await Bridge.create({
-		content,
-		log,
-		cap,
-		...(await signingKeys(cap)),
-		idleMs: 3_600_000,
-		pauseMs: [200, 200]
+	const opened = await openSpace(cap, {
+		store: new MemoryLogStore(),
+		bridge: { idleMs: 3_600_000, pauseMs: [200, 200] }
 	});
+	const { content, log, bridge } = opened;
 	for (let i = 0; i < 20; i++) {
 		pages.createPage(content, { title: `page ${i}` });
 		await bridge.flush();
@@ -116,7 +110,7 @@ export async function hostileMessage(kind: Attack) {
 	const totalMs = performance.now() - start;
 	observer.disconnect();
 	const titles = [...content.getMap('pages').values()].length;
-	bridge.destroy();
+	await opened.destroy();
 	return {
 		accepted: checked.ok,
 		bytes: message.length,

@@ -6,9 +6,8 @@ import { WebrtcProvider } from 'y-webrtc';
 import * as Y from 'yjs';
 import { fromHex, toB64url } from '../src/lib/crypto/bytes';
 import { fromSecret } from '../src/lib/crypto/capability';
-import { signingKeys } from '../src/lib/crypto/signing';
-import { Bridge } from '../src/lib/log/bridge';
-import { createLogDoc } from '../src/lib/log/log-doc';
+import { openSpace } from '../src/lib/session/open-space';
+import { MemoryLogStore } from '../src/lib/storage/memory-log-store';
 import { Presence } from '../src/lib/sync/presence';
 import { WebrtcTransport } from '../src/lib/sync/webrtc-transport';
 
@@ -72,15 +71,26 @@ export async function startPeer(
 			}
 		};
 	}
+	// Wired as the app wires a space (session/open-space.ts), with a store in memory.
 	const content = new Y.Doc({ gc: false });
-	const log = createLogDoc();
-	const bridge = await Bridge.create({
+	let presence: Presence | null = null;
+	const opened = await openSpace(cap, {
+		store: new MemoryLogStore(),
 		content,
-		log,
-		cap,
-		...(await signingKeys(cap))
+		transports: ({ log }) => {
+			presence = new Presence(log, content, cap.readKey);
+			return [
+				new WebrtcTransport({
+					log,
+					cap,
+					network: { signaling: [signaling], iceServers: [] },
+					awareness: presence.sealed
+				})
+			];
+		}
 	});
-	const presence = new Presence(log, content, cap.readKey);
+	const { log, bridge } = opened;
+	const transport = opened.transports[0] as WebrtcTransport;
 	let peers = 0;
 	const marks: PeerHandle['marks'] = {};
 	let lastLocal = 0;
@@ -94,12 +104,6 @@ export async function startPeer(
 			marks.firstData ??= now();
 			lastRemoteLog = now();
 		} else if (lastLocal) stages.seal.push(now() - lastLocal);
-	});
-	const transport = new WebrtcTransport({
-		log,
-		cap,
-		network: { signaling: [signaling], iceServers: [] },
-		awareness: presence.sealed
 	});
 	transport.on('status', (status) => {
 		peers = status.peers;
@@ -115,9 +119,8 @@ export async function startPeer(
 		bytesReceived: () => transport.bytesReceived,
 		connected: () => peers,
 		async destroy() {
-			await transport.destroy();
-			bridge.destroy();
-			presence.destroy();
+			await opened.destroy();
+			presence?.destroy();
 		}
 	};
 }
