@@ -128,3 +128,4 @@ export async function compaction() {
 
 export * from './peers';
 export * from './hostile';
+export * from './keystroke';

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { PageActivity } from '../../src/lib/doc/activity';
 import * as pages from '../../src/lib/doc/pages';
-import { createContentDoc } from '../../src/lib/doc/schema';
+import { createContentDoc, pagesMap } from '../../src/lib/doc/schema';
 import { initSpace, renameSpace } from '../../src/lib/doc/space';
 import { TreeView } from '../../src/lib/session/tree-view.svelte';
 
@@ -39,6 +39,11 @@ describe('TreeView', () => {
 		expect(view.name).toBe('Trip to Lisbon');
 		expect(view.trash.map((p) => p.title)).toEqual(['B']);
 		expect(view.layouts).toBe(first + 2);
+		// A page's `updated` time (PageActivity, while someone types) changes its record, not the tree.
+		pagesMap(doc).get(a)?.set('updated', 42);
+		await tick();
+		expect(view.layouts).toBe(first + 2);
+		expect(view.visible.get(a)?.updated).toBe(42);
 		doc.destroy();
 		view.destroy(); // twice: once by the doc, once here
 	});
