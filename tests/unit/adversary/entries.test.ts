@@ -138,10 +138,10 @@ describe('entries per peer update', () => {
 		'counts in linear time: one pass over what Yjs decodes anyway',
 		() => {
 			// Wall and even CPU time of Y.decodeUpdate itself grow faster than its input here (memory
-			// and GC, not the algorithm), so the count is held to the decode: checking a 100,000-
+			// and GC, not the algorithm), so the count is held to the decode: checking a 90,000-
 			// struct history (as the step 2 that answers ours) costs about what decoding it does.
-			const large = manyEntryUpdate(100_000, 'deleted', SYNC.step2);
-			const payload = manyEntryPayload(100_000, 'deleted');
+			const large = manyEntryUpdate(90_000, 'deleted', SYNC.step2);
+			const payload = manyEntryPayload(90_000, 'deleted');
 			expect(reason(large, true)).toBe('ok');
 			const check = best(5, () => checkPeerMessage(large, true));
 			const decode = best(5, () => Y.decodeUpdate(payload));
