@@ -209,3 +209,31 @@ export async function quarantined(db: LevelDb, room: string): Promise<number> {
 export async function damage(store: LevelLogStore, room: string): Promise<void> {
 	await store.db.put(seqKey(room, 'u', await store.nextSeq(room)), new Uint8Array([0xff, 0xff]));
 }
+
+/** The spaces a relay keeps (their b1 capabilities), in the same database: keys `k/<room>`. */
+export class LevelKeptSpaces {
+	readonly #db: LevelDb;
+
+	constructor(db: LevelDb) {
+		this.#db = db;
+	}
+
+	async get(room: string): Promise<Uint8Array | null> {
+		checkRoom(room);
+		const value = await this.#db.get(key('k', room));
+		return value === undefined ? null : plain(value);
+	}
+
+	async put(room: string, capability: Uint8Array): Promise<void> {
+		checkRoom(room);
+		await this.#db.put(key('k', room), capability, { sync: true });
+	}
+
+	async count(): Promise<number> {
+		let count = 0;
+		for await (const k of this.#db.keys({ gte: key('k', ''), lt: key('k', '~') })) {
+			if (k.length > 0) count++;
+		}
+		return count;
+	}
+}

@@ -1,0 +1,282 @@
+// A relay (DESIGN.md §4b): an always-on peer that keeps spaces' logs, holding only their relay
+// capability (`relayKey ‖ signPk`). It stores and forwards ciphertext, checks every message and
+// every envelope with the app's own code (sync/peer-guard.ts, log/guard.ts — not a second copy),
+// and can read nothing. The wire is sync/relay-wire.ts; the store a LogStore (LevelDB by
+// default, server/level-log-store.ts). Each room is loaded when its first client joins and
+// dropped when its last leaves.
+import * as decoding from 'lib0/decoding';
+import * as encoding from 'lib0/encoding';
+import * as syncProtocol from 'y-protocols/sync';
+import * as Y from 'yjs';
+import { fromRelay, KEY_BYTES, type RelayCapability } from '../src/lib/crypto/capability';
+import { createVerifier } from '../src/lib/crypto/signing';
+import { LogGuard } from '../src/lib/log/guard';
+import { createLogDoc } from '../src/lib/log/log-doc';
+import type { LogStore } from '../src/lib/storage/log-store';
+import { persist, type Persisted } from '../src/lib/storage/persist';
+import { PeerGuard } from '../src/lib/sync/peer-guard';
+import {
+	decodeFrame,
+	encodeFrame,
+	FRAME,
+	newNonce,
+	relayProof,
+	sameProof,
+	type RelayFrame,
+	type RelayRefusal
+} from '../src/lib/sync/relay-wire';
+
+/** Where a relay keeps which spaces it keeps (their b1 capabilities). */
+export interface KeptSpaces {
+	get(room: string): Promise<Uint8Array | null>;
+	put(room: string, capability: Uint8Array): Promise<void>;
+	count(): Promise<number>;
+}
+
+export interface RelayOptions {
+	store: LogStore;
+	kept: KeptSpaces;
+	/** Spaces one address may ask this relay to keep (kept by anyone: the count is per relay run). */
+	maxKeptPerAddress?: number;
+	/** Spaces this relay keeps in all. */
+	maxKept?: number;
+	/** Live envelope bytes one space may hold here. */
+	maxRoomBytes?: number;
+	log?: (line: string) => void;
+}
+
+/** One client's connection, as the relay needs it (a `ws` WebSocket in the server). */
+export interface RelaySocket {
+	send(bytes: Uint8Array): void;
+	close(code?: number, reason?: string): void;
+}
+
+interface Room {
+	readonly cap: RelayCapability;
+	readonly doc: Y.Doc;
+	readonly guard: LogGuard;
+	readonly persisted: Persisted;
+	readonly clients: Set<Client>;
+}
+
+interface Client {
+	readonly socket: RelaySocket;
+	readonly address: string;
+	readonly nonce: Uint8Array;
+	room: string | null;
+	joined: Room | null;
+	keep: Uint8Array | null;
+	readonly guard: PeerGuard;
+}
+
+export class Relay {
+	readonly stats = {
+		connections: 0,
+		joined: 0,
+		kept: 0,
+		refused: {} as Partial<Record<RelayRefusal, number>>,
+		updates: 0
+	};
+	readonly #options: Required<Omit<RelayOptions, 'log'>> & Pick<RelayOptions, 'log'>;
+	readonly #rooms = new Map<string, Promise<Room>>();
+	readonly #keptBy = new Map<string, number>();
+
+	constructor(options: RelayOptions) {
+		this.#options = {
+			maxKeptPerAddress: 100,
+			maxKept: 10_000,
+			maxRoomBytes: 256 * 1024 * 1024,
+			...options
+		};
+	}
+
+	/** A new connection from `address`: the relay sends its challenge at once. */
+	connect(
+		socket: RelaySocket,
+		address: string
+	): { receive(bytes: Uint8Array): void; close(): void } {
+		this.stats.connections++;
+		const client: Client = {
+			socket,
+			address,
+			nonce: newNonce(),
+			room: null,
+			joined: null,
+			keep: null,
+			guard: new PeerGuard()
+		};
+		socket.send(encodeFrame({ type: FRAME.challenge, nonce: client.nonce }));
+		return {
+			receive: (bytes) => {
+				void this.#receive(client, bytes).catch((error: unknown) => {
+					// reason: one client's failure must not reach the socket's event handler.
+					this.#options.log?.(`relay: a message could not be handled (${(error as Error)?.name})`);
+				});
+			},
+			close: () => this.#leave(client)
+		};
+	}
+
+	async #receive(client: Client, bytes: Uint8Array): Promise<void> {
+		const frame = decodeFrame(bytes);
+		if (frame === null) return this.#refuse(client, 'malformed');
+		if (client.joined !== null) {
+			if (frame.type !== FRAME.sync) return this.#refuse(client, 'malformed');
+			return this.#sync(client, client.joined, frame.message);
+		}
+		switch (frame.type) {
+			case FRAME.hello:
+				if (client.room !== null) return this.#refuse(client, 'malformed');
+				client.room = frame.room;
+				return;
+			case FRAME.keep:
+				client.keep = frame.capability;
+				return;
+			case FRAME.proof:
+				return this.#join(client, frame);
+			default:
+				return this.#refuse(client, 'malformed');
+		}
+	}
+
+	async #join(client: Client, frame: Extract<RelayFrame, { type: typeof FRAME.proof }>) {
+		const room = client.room;
+		if (room === null) return this.#refuse(client, 'malformed');
+		let capability = await this.#options.kept.get(room);
+		if (capability === null && client.keep !== null) {
+			capability = await this.#keep(client, room);
+			if (capability === null) return; // refused, with the reason
+		}
+		if (capability === null) return this.#refuse(client, 'unknown-room', true);
+		const relayKey = capability.subarray(0, KEY_BYTES);
+		if (!sameProof(relayProof(relayKey, client.nonce, room), frame.proof)) {
+			return this.#refuse(client, 'bad-proof', true);
+		}
+		const joined = await this.#room(room, capability);
+		client.joined = joined;
+		joined.clients.add(client);
+		this.stats.joined++;
+		client.socket.send(encodeFrame({ type: FRAME.joined }));
+		const step1 = syncMessage((encoder) => syncProtocol.writeSyncStep1(encoder, joined.doc));
+		client.guard.sent(step1);
+		client.socket.send(encodeFrame({ type: FRAME.sync, message: step1 }));
+		client.socket.send(
+			encodeFrame({ type: FRAME.kept, stateVector: Y.encodeStateVector(joined.doc) })
+		);
+	}
+
+	/** Keeps a space a client asked for, if its capability names this room and quotas allow. */
+	async #keep(client: Client, room: string): Promise<Uint8Array | null> {
+		const capability = client.keep as Uint8Array;
+		const cap = fromRelay(capability.slice(0, KEY_BYTES), capability.slice(KEY_BYTES));
+		if (cap.room !== room) {
+			this.#refuse(client, 'bad-capability', true);
+			return null;
+		}
+		if ((this.#keptBy.get(client.address) ?? 0) >= this.#options.maxKeptPerAddress) {
+			this.#refuse(client, 'too-many-rooms', true);
+			return null;
+		}
+		if ((await this.#options.kept.count()) >= this.#options.maxKept) {
+			this.#refuse(client, 'relay-full', true);
+			return null;
+		}
+		await this.#options.kept.put(room, capability);
+		this.#keptBy.set(client.address, (this.#keptBy.get(client.address) ?? 0) + 1);
+		this.stats.kept++;
+		return capability;
+	}
+
+	#sync(client: Client, room: Room, message: Uint8Array) {
+		const checked = client.guard.check(message);
+		if (!checked.ok || message[0] !== 0) return this.#refuse(client, 'refused-update');
+		if (checked.type === 0 && checked.sub !== 0) {
+			// An update or step 2 that would take the space past its quota is refused whole.
+			if (room.guard.bytes + message.length > this.#options.maxRoomBytes) {
+				return this.#refuse(client, 'room-full');
+			}
+		}
+		const reply = encoding.createEncoder();
+		const decoder = decoding.createDecoder(message.subarray(1));
+		syncProtocol.readSyncMessage(decoder, reply, room.doc, client);
+		if (encoding.length(reply) > 0) {
+			const answer = syncMessage((encoder) =>
+				encoding.writeUint8Array(encoder, encoding.toUint8Array(reply))
+			);
+			client.socket.send(encodeFrame({ type: FRAME.sync, message: answer }));
+		}
+	}
+
+	async #room(room: string, capability: Uint8Array): Promise<Room> {
+		let loading = this.#rooms.get(room);
+		if (loading === undefined) {
+			loading = this.#load(room, capability);
+			this.#rooms.set(room, loading);
+			loading.catch(() => this.#rooms.delete(room));
+		}
+		return loading;
+	}
+
+	async #load(room: string, capability: Uint8Array): Promise<Room> {
+		const cap = fromRelay(capability.slice(0, KEY_BYTES), capability.slice(KEY_BYTES));
+		const doc = createLogDoc();
+		const persisted = await persist(doc, await this.#options.store.open(room), { journal: null });
+		const guard = new LogGuard({ log: doc, cap, verifier: await createVerifier(cap.signPk) });
+		await guard.start();
+		const loaded: Room = { cap, doc, guard, persisted, clients: new Set() };
+		doc.on('update', (update: Uint8Array, origin: unknown) => {
+			this.stats.updates++;
+			const message = syncMessage((encoder) => syncProtocol.writeUpdate(encoder, update));
+			for (const other of loaded.clients) {
+				if (other !== origin) other.socket.send(encodeFrame({ type: FRAME.sync, message }));
+			}
+			// Kept means committed: the state vector goes out once the store has it.
+			void persisted.flushed().then(() => {
+				const kept = encodeFrame({ type: FRAME.kept, stateVector: Y.encodeStateVector(doc) });
+				for (const each of loaded.clients) each.socket.send(kept);
+			});
+		});
+		return loaded;
+	}
+
+	#leave(client: Client) {
+		const room = client.joined;
+		client.joined = null;
+		if (room === null) return;
+		room.clients.delete(client);
+		if (room.clients.size > 0) return;
+		// The last one left: write what is pending, then let the room go.
+		this.#rooms.delete(room.cap.room);
+		void room.persisted.flushed().then(async () => {
+			room.guard.destroy();
+			await room.persisted.destroy();
+			room.doc.destroy();
+		});
+	}
+
+	#refuse(client: Client, code: RelayRefusal, close = false) {
+		this.stats.refused[code] = (this.stats.refused[code] ?? 0) + 1;
+		client.socket.send(encodeFrame({ type: FRAME.refused, code }));
+		if (close) client.socket.close(4000, code);
+	}
+
+	/** Writes what is pending in every room and lets them go (graceful shutdown). */
+	async close(): Promise<void> {
+		const rooms = await Promise.all(this.#rooms.values());
+		this.#rooms.clear();
+		for (const room of rooms) {
+			await room.persisted.flushed();
+			room.guard.destroy();
+			await room.persisted.destroy();
+			room.doc.destroy();
+		}
+	}
+}
+
+/** A y-protocols sync message, as the SYNC frame carries it (type 0, then the sync message). */
+function syncMessage(write: (encoder: encoding.Encoder) => void): Uint8Array {
+	const encoder = encoding.createEncoder();
+	encoding.writeVarUint(encoder, 0);
+	write(encoder);
+	return encoding.toUint8Array(encoder);
+}

@@ -1,0 +1,155 @@
+// One client's conversation with a relay (sync/relay-wire.ts) over any socket: answers the
+// challenge with proof of `relayKey` (and, when asked to, the capability that makes the relay
+// keep the space), then keeps a log doc in step with the relay's — checking what arrives as it
+// checks any peer (peer-guard.ts) — and learns what the relay has committed (`kept`). The app's
+// relay transport wraps this around a WebSocket; tests drive it directly.
+import * as decoding from 'lib0/decoding';
+import * as encoding from 'lib0/encoding';
+import { ObservableV2 } from 'lib0/observable';
+import * as syncProtocol from 'y-protocols/sync';
+import * as Y from 'yjs';
+import { toBytes, type RelayCapability } from '../crypto/capability';
+import { PeerGuard } from './peer-guard';
+import { decodeFrame, encodeFrame, FRAME, relayProof } from './relay-wire';
+
+export type RelaySessionEvents = {
+	/** The relay accepted our proof; sync has begun. */
+	joined: () => void;
+	/** The relay's store now holds this log state vector. */
+	kept: (stateVector: Map<number, number>) => void;
+	/** The relay refused something, by code. */
+	refused: (code: string) => void;
+	/** A message from the relay was dropped (malformed, over a cap). */
+	dropped: (reason: string) => void;
+};
+
+export interface RelaySessionOptions {
+	log: Y.Doc;
+	cap: RelayCapability;
+	/** Ask the relay to keep this space (sends the b1 capability). */
+	keep: boolean;
+	send: (bytes: Uint8Array) => void;
+}
+
+export class RelaySession extends ObservableV2<RelaySessionEvents> {
+	joined = false;
+	/** What the relay last said it holds (committed). */
+	kept: Map<number, number> | null = null;
+	readonly #options: RelaySessionOptions;
+	readonly #guard: PeerGuard;
+	#destroyed = false;
+
+	constructor(options: RelaySessionOptions) {
+		super();
+		this.#options = options;
+		this.#guard = new PeerGuard(Date.now, options.log);
+		options.log.on('update', this.#onUpdate);
+	}
+
+	/** A frame from the relay. Never throws. */
+	receive(bytes: Uint8Array): void {
+		if (this.#destroyed) return;
+		const frame = decodeFrame(bytes);
+		if (frame === null) return void this.emit('dropped', ['malformed']);
+		switch (frame.type) {
+			case FRAME.challenge: {
+				const { room, relayKey } = this.#options.cap;
+				this.#send(encodeFrame({ type: FRAME.hello, room }));
+				if (this.#options.keep) {
+					this.#send(encodeFrame({ type: FRAME.keep, capability: toBytes(this.#options.cap) }));
+				}
+				this.#send(
+					encodeFrame({ type: FRAME.proof, proof: relayProof(relayKey, frame.nonce, room) })
+				);
+				return;
+			}
+			case FRAME.joined: {
+				this.joined = true;
+				const step1 = syncMessage((encoder) =>
+					syncProtocol.writeSyncStep1(encoder, this.#options.log)
+				);
+				this.#guard.sent(step1);
+				this.#send(encodeFrame({ type: FRAME.sync, message: step1 }));
+				this.emit('joined', []);
+				return;
+			}
+			case FRAME.sync:
+				return this.#sync(frame.message);
+			case FRAME.kept:
+				try {
+					this.kept = Y.decodeStateVector(frame.stateVector);
+				} catch {
+					// reason: an unreadable vector is a malformed frame, dropped and counted.
+					return void this.emit('dropped', ['malformed']);
+				}
+				this.emit('kept', [this.kept]);
+				return;
+			case FRAME.refused:
+				this.emit('refused', [frame.code]);
+				return;
+			default:
+				this.emit('dropped', ['unexpected']);
+		}
+	}
+
+	/** Whether the relay has committed everything this log holds. */
+	holdsAll(): boolean {
+		if (this.kept === null) return false;
+		for (const [client, clock] of Y.decodeStateVector(Y.encodeStateVector(this.#options.log))) {
+			if ((this.kept.get(client) ?? 0) < clock) return false;
+		}
+		return true;
+	}
+
+	override destroy(): void {
+		if (this.#destroyed) return;
+		this.#destroyed = true;
+		this.#options.log.off('update', this.#onUpdate);
+		super.destroy();
+	}
+
+	#sync(message: Uint8Array) {
+		const checked = this.#guard.check(message);
+		if (!checked.ok || message[0] !== 0)
+			return void this.emit('dropped', [checked.ok ? 'not-sync' : checked.reason]);
+		try {
+			const reply = encoding.createEncoder();
+			syncProtocol.readSyncMessage(
+				decoding.createDecoder(message.subarray(1)),
+				reply,
+				this.#options.log,
+				this
+			);
+			if (encoding.length(reply) > 0) {
+				const answer = syncMessage((encoder) =>
+					encoding.writeUint8Array(encoder, encoding.toUint8Array(reply))
+				);
+				this.#send(encodeFrame({ type: FRAME.sync, message: answer }));
+			}
+		} catch {
+			// reason: checked before, so this is Yjs refusing something we let through: dropped.
+			this.emit('dropped', ['unreadable']);
+		}
+	}
+
+	#onUpdate = (update: Uint8Array, origin: unknown) => {
+		if (origin === this || !this.joined || this.#destroyed) return;
+		const message = syncMessage((encoder) => syncProtocol.writeUpdate(encoder, update));
+		this.#send(encodeFrame({ type: FRAME.sync, message }));
+	};
+
+	#send(bytes: Uint8Array) {
+		try {
+			this.#options.send(bytes);
+		} catch {
+			// reason: the socket closed meanwhile; its close is reported on its own.
+		}
+	}
+}
+
+function syncMessage(write: (encoder: encoding.Encoder) => void): Uint8Array {
+	const encoder = encoding.createEncoder();
+	encoding.writeVarUint(encoder, 0);
+	write(encoder);
+	return encoding.toUint8Array(encoder);
+}

@@ -1,0 +1,160 @@
+// The relay protocol's frames (DESIGN.md §4b, docs/protocol.md "Relays"): binary WebSocket
+// messages between the app (or any client) and a relay. Pure: encoding, decoding (never
+// throwing on junk) and the proof of holding `relayKey`. Shared by the relay server and the
+// app's relay transport, so both read the same bytes the same way.
+//
+//   client → relay   HELLO(room)                  which space
+//   relay → client   CHALLENGE(nonce)             32 random bytes, fresh per connection
+//   client → relay   KEEP(relayKey ‖ signPk)      optional: please keep this space (b1 capability)
+//   client → relay   PROOF(proof)                 H("commonplace/v1/relay-proof", relayKey ‖ nonce ‖ room)
+//   relay → client   JOINED                       proof accepted: sync may begin
+//   either way       SYNC(y-protocols message)    step 1, step 2, update of the log doc
+//   relay → client   KEPT(state vector)           what the relay's store now holds, after a commit
+//   relay → client   REFUSED(code)                a limit or a rule, by name; the relay may close
+import * as decoding from 'lib0/decoding';
+import * as encoding from 'lib0/encoding';
+import { concat, utf8 } from '../crypto/bytes';
+import { derive, KEY_BYTES } from '../crypto/capability';
+
+export const FRAME = {
+	hello: 1,
+	challenge: 2,
+	keep: 3,
+	proof: 4,
+	joined: 5,
+	sync: 6,
+	kept: 7,
+	refused: 8
+} as const;
+
+/** Reasons a relay refuses, as codes (sentences are made near the UI). */
+export type RelayRefusal =
+	| 'malformed'
+	| 'unknown-room'
+	| 'bad-proof'
+	| 'bad-capability'
+	| 'too-many-rooms'
+	| 'relay-full'
+	| 'room-full'
+	| 'rate'
+	| 'refused-update'
+	| 'token';
+
+export type RelayFrame =
+	| { type: typeof FRAME.hello; room: string }
+	| { type: typeof FRAME.challenge; nonce: Uint8Array }
+	| { type: typeof FRAME.keep; capability: Uint8Array }
+	| { type: typeof FRAME.proof; proof: Uint8Array }
+	| { type: typeof FRAME.joined }
+	| { type: typeof FRAME.sync; message: Uint8Array }
+	| { type: typeof FRAME.kept; stateVector: Uint8Array }
+	| { type: typeof FRAME.refused; code: string };
+
+/** A room is 32 lowercase hex digits (crypto/capability.ts). */
+export const ROOM_PATTERN = /^[0-9a-f]{32}$/;
+const NONCE_BYTES = 32;
+
+export function encodeFrame(frame: RelayFrame): Uint8Array {
+	const encoder = encoding.createEncoder();
+	encoding.writeVarUint(encoder, frame.type);
+	switch (frame.type) {
+		case FRAME.hello:
+			encoding.writeVarString(encoder, frame.room);
+			break;
+		case FRAME.challenge:
+			encoding.writeVarUint8Array(encoder, frame.nonce);
+			break;
+		case FRAME.keep:
+			encoding.writeVarUint8Array(encoder, frame.capability);
+			break;
+		case FRAME.proof:
+			encoding.writeVarUint8Array(encoder, frame.proof);
+			break;
+		case FRAME.joined:
+			break;
+		case FRAME.sync:
+			encoding.writeUint8Array(encoder, frame.message);
+			break;
+		case FRAME.kept:
+			encoding.writeVarUint8Array(encoder, frame.stateVector);
+			break;
+		case FRAME.refused:
+			encoding.writeVarString(encoder, frame.code);
+			break;
+	}
+	return encoding.toUint8Array(encoder);
+}
+
+/** Reads one frame, or null for anything malformed (wrong lengths included). Never throws. */
+export function decodeFrame(bytes: Uint8Array): RelayFrame | null {
+	try {
+		const decoder = decoding.createDecoder(bytes);
+		const type = decoding.readVarUint(decoder);
+		let frame: RelayFrame;
+		switch (type) {
+			case FRAME.hello: {
+				const room = decoding.readVarString(decoder);
+				if (!ROOM_PATTERN.test(room)) return null;
+				frame = { type, room };
+				break;
+			}
+			case FRAME.challenge: {
+				const nonce = decoding.readVarUint8Array(decoder);
+				if (nonce.length !== NONCE_BYTES) return null;
+				frame = { type, nonce };
+				break;
+			}
+			case FRAME.keep: {
+				const capability = decoding.readVarUint8Array(decoder);
+				if (capability.length !== 2 * KEY_BYTES) return null;
+				frame = { type, capability };
+				break;
+			}
+			case FRAME.proof: {
+				const proof = decoding.readVarUint8Array(decoder);
+				if (proof.length !== KEY_BYTES) return null;
+				frame = { type, proof };
+				break;
+			}
+			case FRAME.joined:
+				frame = { type };
+				break;
+			case FRAME.sync:
+				// The rest of the frame is the sync message; checked by peer-message.ts before use.
+				return { type, message: bytes.subarray(decoder.pos) };
+			case FRAME.kept:
+				frame = { type, stateVector: decoding.readVarUint8Array(decoder) };
+				break;
+			case FRAME.refused: {
+				const code = decoding.readVarString(decoder);
+				if (code.length > 64) return null;
+				frame = { type, code };
+				break;
+			}
+			default:
+				return null;
+		}
+		// Nothing may follow a frame's fields.
+		return decoder.pos === bytes.length ? frame : null;
+	} catch {
+		// reason: a decoding error is exactly what "malformed" means; the caller counts it.
+		return null;
+	}
+}
+
+export function newNonce(): Uint8Array {
+	return crypto.getRandomValues(new Uint8Array(NONCE_BYTES));
+}
+
+/** Proof that the sender holds `relayKey`, bound to this connection's nonce and the room. */
+export function relayProof(relayKey: Uint8Array, nonce: Uint8Array, room: string): Uint8Array {
+	return derive('commonplace/v1/relay-proof', concat(relayKey, nonce, utf8(room)));
+}
+
+/** Compares two proofs in time independent of where they differ. */
+export function sameProof(a: Uint8Array, b: Uint8Array): boolean {
+	if (a.length !== b.length) return false;
+	let diff = 0;
+	for (let i = 0; i < a.length; i++) diff |= (a[i] as number) ^ (b[i] as number);
+	return diff === 0;
+}
