@@ -1,5 +1,6 @@
-// `npm start`: install what is missing, build, start the signaling server
-// (ws://127.0.0.1:4444, SIGNAL_PORT overrides) and serve the app on http://127.0.0.1:5173
+// `npm start`: install what is missing, build, start the server — signaling, and a relay on
+// /relay of the same port keeping its data in DATA_DIR (default data/relay) — on
+// ws://127.0.0.1:4444 (SIGNAL_PORT overrides) and serve the app on http://127.0.0.1:5173
 // (PORT overrides).
 import { ensureDependencies, must } from './setup.js';
 
@@ -9,13 +10,20 @@ const signalPort = Number(process.env.SIGNAL_PORT ?? 4444);
 process.env.VITE_SIGNALING ??= `ws://127.0.0.1:${signalPort}`;
 console.log('Building…');
 must('npx', ['vite', 'build', '--logLevel', 'warn'], 'The build');
+const { buildServer } = await import('./build-server.js');
+await buildServer();
 const { startSignaling } = await import('../server/signaling.js');
+const { startRelay } = await import('../build-server/relay-server.js');
 try {
+	const dataDir = process.env.DATA_DIR ?? 'data/relay';
 	const signaling = await startSignaling({
 		port: signalPort,
-		host: process.env.HOST ?? '127.0.0.1'
+		host: process.env.HOST ?? '127.0.0.1',
+		relay: await startRelay({ dataDir })
 	});
-	console.log(`Signaling server at ${signaling.url}`);
+	console.log(
+		`Signaling server at ${signaling.url}, relay at ${signaling.url}/relay (data in ${dataDir})`
+	);
 } catch (error) {
 	console.error(
 		`The signaling server could not start on port ${signalPort}: ${error.message}. Set SIGNAL_PORT to use another port.`

@@ -1,6 +1,9 @@
-// `npm run signaling`: PORT (default 4444), HOST (default 127.0.0.1), MAX_CONNECTIONS (default
-// 20,000) and MAX_CONNECTIONS_PER_IP (default 64; raise it behind a proxy or for a load test).
+// `npm run server`: signaling, and a relay on /relay of the same port. PORT (default 4444), HOST
+// (default 127.0.0.1), DATA_DIR (the relay's LevelDB, default data/relay), DATA_SYNC=1 (fsync
+// every write), MAX_CONNECTIONS (default 20,000) and MAX_CONNECTIONS_PER_IP (default 64; raise it
+// behind a proxy or for a load test). The relay runs compiled (npm run server builds it first).
 import { startSignaling } from './signaling.js';
+import { startRelay } from '../build-server/relay-server.js';
 
 /** A positive whole number from the environment, undefined if unset; anything else stops here. */
 function count(name) {
@@ -18,8 +21,12 @@ const host = process.env.HOST ?? '127.0.0.1';
 const maxConnections = count('MAX_CONNECTIONS');
 const maxConnectionsPerIp = count('MAX_CONNECTIONS_PER_IP');
 try {
-	const server = await startSignaling({ port, host, maxConnections, maxConnectionsPerIp });
-	console.log(`Signaling server at ${server.url} (health: http://${host}:${server.port}/health)`);
+	const dataDir = process.env.DATA_DIR ?? 'data/relay';
+	const relay = await startRelay({ dataDir, sync: process.env.DATA_SYNC === '1' });
+	const server = await startSignaling({ port, host, maxConnections, maxConnectionsPerIp, relay });
+	console.log(
+		`Signaling at ${server.url}, relay at ${server.url}/relay, data in ${dataDir} (health: http://${host}:${server.port}/health)`
+	);
 	const stop = () => server.close().then(() => process.exit(0));
 	process.on('SIGINT', stop);
 	process.on('SIGTERM', stop);

@@ -221,3 +221,51 @@ describe('relay', () => {
 		expect(decodeFrame(new Uint8Array([FRAME.hello]))).toBeNull();
 	});
 });
+
+describe('relay on the server port', () => {
+	it('serves /relay over WebSocket next to signaling, and reports counts on /health', async () => {
+		const { startSignaling } = await import('./signaling.js');
+		const { startRelay: startRelayServer } = await import('./relay-server');
+		const { WebSocket } = await import('ws');
+		const dir = mkdtempSync(join(tmpdir(), 'cp-relay-'));
+		cleanup.push(() => rmSync(dir, { recursive: true, force: true }));
+		const server = await startSignaling({
+			port: 0,
+			log: () => {},
+			relay: await startRelayServer({ dataDir: dir })
+		});
+		cleanup.push(() => server.close());
+		const cap = capability.fromSecret(capability.newSecret());
+		const alice = await editor(cap);
+		pages.createPage(alice.content, { title: 'Over the wire' });
+		await alice.bridge.settled();
+
+		const open = (log: Y.Doc, keep: boolean) => {
+			const ws = new WebSocket(`${server.url}/relay`);
+			ws.binaryType = 'arraybuffer';
+			const session = new RelaySession({
+				log,
+				cap: capability.toRelay(cap),
+				keep,
+				send: (bytes) => ws.send(bytes)
+			});
+			ws.on('message', (data: ArrayBuffer) => session.receive(new Uint8Array(data)));
+			cleanup.push(() => {
+				session.destroy();
+				ws.close();
+			});
+			return session;
+		};
+		const a = open(alice.log, true);
+		await until(() => a.holdsAll());
+		const bob = await editor(cap);
+		open(bob.log, false);
+		await until(() => titles(bob.content).length === 1);
+		expect(titles(bob.content)).toEqual(['Over the wire']);
+		const health = (await (await fetch(server.url.replace('ws:', 'http:') + '/health')).json()) as {
+			relay: { kept: number; joined: number };
+		};
+		expect(health.relay).toMatchObject({ kept: 1, joined: 2 });
+		expect(JSON.stringify(health)).not.toContain('Over the wire');
+	});
+});

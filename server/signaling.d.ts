@@ -16,6 +16,17 @@ export interface SignalingOptions {
 	heartbeatMs?: number;
 	summaryMs?: number;
 	log?: (line: string) => void;
+	/** A relay to serve on `/relay` of the same port (server/relay-server.ts). */
+	relay?: {
+		handles(req: import('node:http').IncomingMessage): boolean;
+		handleUpgrade(
+			req: import('node:http').IncomingMessage,
+			socket: import('node:stream').Duplex,
+			head: Buffer
+		): void;
+		stats(): Record<string, unknown>;
+		close(): Promise<void>;
+	};
 }
 
 /** Counts only, never contents; what GET /health answers. */
@@ -42,6 +53,8 @@ export interface SignalingStats {
 	deepData: number;
 	/** Messages whose handling threw; dropped without closing any connection. */
 	handlerErrors: number;
+	/** The relay's counts, when it runs on this port. */
+	relay?: Record<string, unknown>;
 }
 
 export interface SignalingServer {
@@ -51,5 +64,5 @@ export interface SignalingServer {
 	close(): Promise<void>;
 }
 
-export const DEFAULTS: Required<Omit<SignalingOptions, 'log' | 'summaryMs'>>;
+export const DEFAULTS: Required<Omit<SignalingOptions, 'log' | 'summaryMs' | 'relay'>>;
 export function startSignaling(options?: SignalingOptions): Promise<SignalingServer>;

@@ -75,6 +75,8 @@ const PONG = Buffer.from(JSON.stringify({ type: 'pong' }));
 export function startSignaling(options = {}) {
 	const config = { ...DEFAULTS, ...withoutUndefined(options) };
 	const log = options.log ?? ((line) => console.log(line));
+	/** The relay (server/relay-server.ts) on `/relay` of the same port, when given one. */
+	const relay = options.relay ?? null;
 	/** topic → Set of connections */
 	const topics = new Map();
 	const counters = {
@@ -108,7 +110,7 @@ export function startSignaling(options = {}) {
 		}
 		res
 			.writeHead(404, { 'content-type': 'text/plain' })
-			.end('Commonplace signaling: WebSocket only\n');
+			.end('Commonplace signaling and relay: WebSocket only\n');
 	});
 	// Sockets that never upgrade (idle, or a request sent one byte a second) hold a descriptor
 	// too: give them 10 s to send their headers, and cap raw sockets a little above the WebSocket
@@ -128,6 +130,7 @@ export function startSignaling(options = {}) {
 		}
 		// The slot is held until the TCP connection is gone, whatever happens to the handshake.
 		socket.once('close', ticket.release);
+		if (relay?.handles(req)) return relay.handleUpgrade(req, socket, head);
 		wss.handleUpgrade(req, socket, head, (conn) => wss.emit('connection', conn, req));
 	});
 
@@ -137,7 +140,8 @@ export function startSignaling(options = {}) {
 			uptimeSeconds: Math.round((Date.now() - started) / 1000),
 			open: wss.clients.size,
 			topics: topics.size,
-			...counters
+			...counters,
+			...(relay ? { relay: relay.stats() } : {})
 		};
 	}
 
@@ -306,7 +310,7 @@ export function startSignaling(options = {}) {
 						clearInterval(summary);
 						for (const client of wss.clients) client.terminate();
 						wss.close(() => http.close(() => done()));
-					})
+					}).then(() => relay?.close())
 			});
 		});
 	});

@@ -1,0 +1,80 @@
+// The relay on a WebSocket endpoint (`/relay`, binary frames) of the server's HTTP port: opens
+// the data directory's LevelDB, runs server/relay.ts for each connection, and reports counts
+// (never contents) for `/health`. server/signaling.js hands it the upgrades for `/relay`.
+// Compiled for Node by scripts/build-server.js (it imports the app's own TypeScript).
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { ClassicLevel } from 'classic-level';
+import { mkdirSync } from 'node:fs';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { addressKey } from './gate.js';
+import { LevelKeptSpaces, LevelLogStore, type LevelDb } from './level-log-store';
+import { Relay, type RelayOptions } from './relay';
+
+export interface RelayServerOptions {
+	/** Where the LevelDB lives (created if missing). */
+	dataDir: string;
+	/** fsync every write (survives power loss, not only a killed process). */
+	sync?: boolean;
+	/** Largest frame (a whole first sync of a big space arrives as one). */
+	maxPayload?: number;
+	quotas?: Pick<RelayOptions, 'maxKept' | 'maxKeptPerAddress' | 'maxRoomBytes'>;
+	log?: (line: string) => void;
+}
+
+export interface RelayServer {
+	/** Whether this upgrade is for the relay. */
+	handles(req: IncomingMessage): boolean;
+	handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
+	stats(): Record<string, unknown>;
+	close(): Promise<void>;
+}
+
+export async function startRelay(options: RelayServerOptions): Promise<RelayServer> {
+	mkdirSync(options.dataDir, { recursive: true });
+	const db: LevelDb = new ClassicLevel<Uint8Array, Uint8Array>(options.dataDir, {
+		keyEncoding: 'view',
+		valueEncoding: 'view'
+	});
+	await db.open();
+	const relay = new Relay({
+		store: new LevelLogStore(db, { sync: options.sync ?? false }),
+		kept: new LevelKeptSpaces(db),
+		...options.quotas,
+		...(options.log ? { log: options.log } : {})
+	});
+	const wss = new WebSocketServer({
+		noServer: true,
+		maxPayload: options.maxPayload ?? 64 * 1024 * 1024
+	});
+	wss.on('connection', (ws: WebSocket, req: IncomingMessage) => {
+		const side = relay.connect(
+			{
+				send: (bytes) => {
+					if (ws.readyState === ws.OPEN) ws.send(bytes, { binary: true });
+				},
+				close: (code, reason) => ws.close(code, reason)
+			},
+			addressKey(req.socket.remoteAddress)
+		);
+		ws.on('message', (data, isBinary) => {
+			if (!isBinary) return side.receive(new Uint8Array(0)); // refused as malformed
+			const bytes = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer);
+			side.receive(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+		});
+		// reason: ws reports protocol errors here and closes the socket itself.
+		ws.on('error', () => ws.terminate());
+		ws.on('close', () => side.close());
+	});
+	return {
+		handles: (req) => (req.url ?? '').split('?')[0] === '/relay',
+		handleUpgrade: (req, socket, head) =>
+			wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req)),
+		stats: () => ({ relayConnections: wss.clients.size, ...relay.stats }),
+		async close() {
+			for (const client of wss.clients) client.close(1001, 'shutting down');
+			await relay.close();
+			await db.close();
+		}
+	};
+}
