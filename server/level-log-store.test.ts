@@ -82,6 +82,26 @@ describe('LevelDB store on disk', () => {
 		}
 	});
 
+	it('concurrent appends to a room just opened each get a record of their own', async () => {
+		const dir = mkdtempSync(join(tmpdir(), 'cp-level-'));
+		const db = openDb(dir);
+		try {
+			// (They used to share the first sequence number and overwrite each other.)
+			const log = await new LevelLogStore(db).open('fresh');
+			const doc = new Y.Doc();
+			const updates: Uint8Array[] = [];
+			doc.on('update', (update: Uint8Array) => updates.push(update));
+			for (let i = 0; i < 50; i++) doc.getArray('log').push([new Uint8Array([i])]);
+			await Promise.all(updates.map((update) => log.append(update)));
+			const copy = new Y.Doc();
+			for (const update of (await log.load()).updates) Y.applyUpdate(copy, update);
+			expect(copy.getArray('log').length).toBe(50);
+		} finally {
+			await db.close();
+			rmSync(dir, { recursive: true, force: true });
+		}
+	});
+
 	it('refuses room names that could reach outside a room', async () => {
 		const dir = mkdtempSync(join(tmpdir(), 'cp-level-'));
 		const db = openDb(dir);

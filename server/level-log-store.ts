@@ -39,7 +39,7 @@ const plain = (value: Uint8Array) =>
 	new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
 
 /** The next sequence number per room, shared by every store over one database. */
-const counters = new WeakMap<LevelDb, Map<string, number>>();
+const counters = new WeakMap<LevelDb, Map<string, Promise<{ next: number }>>>();
 
 /** A room name is a hex room id (or a test's name): nothing that could break the key layout. */
 function checkRoom(room: string): void {
@@ -103,21 +103,31 @@ export class LevelLogStore implements LogStore {
 		}
 	}
 
-	/** @internal The next free sequence number of a room. */
+	/**
+	 * @internal The next free sequence number of a room. The first call per room reads the last
+	 * key stored; concurrent first calls share that read (two appends racing must never get the
+	 * same number: the second would overwrite the first).
+	 */
 	async nextSeq(room: string): Promise<number> {
-		const rooms = counters.get(this.db) as Map<string, number>;
-		let next = rooms.get(room);
-		if (next === undefined) {
-			next = 0;
-			for (const kind of ['u', 'q'] as const) {
-				for await (const last of this.db.keys({ ...range(room, kind), reverse: true, limit: 1 })) {
-					const seq = parseInt(new TextDecoder().decode(last).split('/').at(-1) ?? '', 16);
-					if (Number.isSafeInteger(seq)) next = Math.max(next, seq + 1);
-				}
+		const rooms = counters.get(this.db) as Map<string, Promise<{ next: number }>>;
+		let counter = rooms.get(room);
+		if (counter === undefined) {
+			counter = this.#lastSeq(room).then((last) => ({ next: last + 1 }));
+			rooms.set(room, counter);
+		}
+		const state = await counter;
+		return state.next++;
+	}
+
+	async #lastSeq(room: string): Promise<number> {
+		let last = -1;
+		for (const kind of ['u', 'q'] as const) {
+			for await (const k of this.db.keys({ ...range(room, kind), reverse: true, limit: 1 })) {
+				const seq = parseInt(new TextDecoder().decode(k).split('/').at(-1) ?? '', 16);
+				if (Number.isSafeInteger(seq)) last = Math.max(last, seq);
 			}
 		}
-		rooms.set(room, next + 1);
-		return next;
+		return last;
 	}
 
 	async #count(room: string): Promise<number> {

@@ -109,8 +109,12 @@ export class Relay {
 		return {
 			receive: (bytes) => {
 				void this.#receive(client, bytes).catch((error: unknown) => {
-					// reason: one client's failure must not reach the socket's event handler.
-					this.#options.log?.(`relay: a message could not be handled (${(error as Error)?.name})`);
+					// reason: one client's failure must not reach the socket's event handler; the
+					// client is told, and the log says what kind of failure (never the bytes).
+					this.#options.log?.(
+						`relay: a message could not be handled (${(error as Error)?.name}: ${(error as Error)?.message})`
+					);
+					this.#refuse(client, 'unavailable', true);
 				});
 			},
 			close: () => this.#leave(client)

@@ -38,7 +38,8 @@ export type RelayRefusal =
 	| 'room-full'
 	| 'rate'
 	| 'refused-update'
-	| 'token';
+	| 'token'
+	| 'unavailable';
 
 export type RelayFrame =
 	| { type: typeof FRAME.hello; room: string }
