@@ -8,6 +8,8 @@ ensureDependencies();
 const signalPort = Number(process.env.SIGNAL_PORT ?? 4444);
 // The app's default signaling server is baked in at build time; point it at ours.
 process.env.VITE_SIGNALING ??= `ws://127.0.0.1:${signalPort}`;
+// And its relay: spaces made here are kept on it by default.
+process.env.VITE_RELAYS ??= `ws://127.0.0.1:${signalPort}/relay`;
 console.log('Building…');
 must('npx', ['vite', 'build', '--logLevel', 'warn'], 'The build');
 const { buildServer } = await import('./build-server.js');

@@ -194,7 +194,7 @@ export class Relay {
 	#sync(client: Client, room: Room, message: Uint8Array) {
 		const checked = client.guard.check(message);
 		if (!checked.ok || message[0] !== 0) return this.#refuse(client, 'refused-update');
-		if (checked.type === 0 && checked.sub !== 0) {
+		if (message[1] !== 0) {
 			// An update or step 2 that would take the space past its quota is refused whole.
 			if (room.guard.bytes + message.length > this.#options.maxRoomBytes) {
 				return this.#refuse(client, 'room-full');

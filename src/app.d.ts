@@ -10,6 +10,7 @@ declare global {
 	// Build-time network defaults (see src/lib/sync/network-config.ts).
 	interface ImportMetaEnv {
 		readonly VITE_SIGNALING?: string;
+		readonly VITE_RELAYS?: string;
 		readonly VITE_ICE_SERVERS?: string;
 	}
 }

@@ -2,6 +2,9 @@
 // own storage, no BroadcastChannel with the others), so everything between them crosses over
 // WebRTC, introduced by a signaling server this test starts on 127.0.0.1.
 import { expect, test, type Browser, type BrowserContext, type Page } from '@playwright/test';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join as joinPath } from 'node:path';
 import { startSignaling, type SignalingServer } from '../../server/signaling.js';
 import { editor } from './helpers';
 
@@ -14,15 +17,44 @@ export async function signalingServer(port = 0): Promise<SignalingServer> {
 	return startSignaling({ port, host: '127.0.0.1', log: () => {} });
 }
 
-/** A fresh browser profile that uses `signaling` and no STUN (loopback only). */
-export async function person(browser: Browser, signaling: string[], name: string): Promise<Person> {
+/** The project's server with its relay on /relay, keeping its data in a fresh directory. */
+export async function relayServer(): Promise<SignalingServer & { relay: string; dataDir: string }> {
+	const { startRelay } = await import('../../server/relay-server');
+	const dataDir = mkdtempSync(joinPath(tmpdir(), 'cp-e2e-relay-'));
+	const server = await startSignaling({
+		port: 0,
+		host: '127.0.0.1',
+		log: () => {},
+		relay: await startRelay({ dataDir })
+	});
+	return {
+		...server,
+		relay: `${server.url}/relay`,
+		dataDir,
+		close: async () => {
+			await server.close();
+			rmSync(dataDir, { recursive: true, force: true });
+		}
+	};
+}
+
+/** A fresh browser profile that uses `signaling` (and `relays`) and no STUN (loopback only). */
+export async function person(
+	browser: Browser,
+	signaling: string[],
+	name: string,
+	relays: string[] = []
+): Promise<Person> {
 	const context = await browser.newContext({
 		baseURL: test.info().project.use.baseURL,
 		permissions: ['camera', 'microphone']
 	});
 	await context.addInitScript(
-		([urls, who]) => {
-			localStorage.setItem('cp-network', JSON.stringify({ signaling: urls, iceServers: [] }));
+		([urls, who, keep]) => {
+			localStorage.setItem(
+				'cp-network',
+				JSON.stringify({ signaling: urls, iceServers: [], relays: keep })
+			);
 			if (localStorage.getItem('cp-profile') === null) {
 				localStorage.setItem(
 					'cp-profile',
@@ -30,7 +62,7 @@ export async function person(browser: Browser, signaling: string[], name: string
 				);
 			}
 		},
-		[signaling, name] as const
+		[signaling, name, relays] as const
 	);
 	return { context, page: await context.newPage() };
 }

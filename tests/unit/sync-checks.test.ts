@@ -256,16 +256,30 @@ describe('network settings', () => {
 			signaling: ['wss://a.b'],
 			iceServers: [{ urls: 'stun:s' }]
 		});
-		expect(buildDefaults({})).toEqual({ signaling: ['ws://127.0.0.1:4444'], iceServers: [] });
+		expect(buildDefaults({})).toEqual({
+			signaling: ['ws://127.0.0.1:4444'],
+			iceServers: [],
+			relays: []
+		});
 		expect(
 			buildDefaults({
 				VITE_SIGNALING: 'wss://one.example, wss://two.example',
-				VITE_ICE_SERVERS: '[{"urls":"stun:s.example"}]'
+				VITE_ICE_SERVERS: '[{"urls":"stun:s.example"}]',
+				VITE_RELAYS: 'wss://relay.example/relay'
 			})
 		).toEqual({
 			signaling: ['wss://one.example', 'wss://two.example'],
-			iceServers: [{ urls: 'stun:s.example' }]
+			iceServers: [{ urls: 'stun:s.example' }],
+			relays: ['wss://relay.example/relay']
 		});
+		// Relays are checked as servers are; settings saved before relays have none (defaults apply).
+		expect(
+			parseConfig({
+				signaling: ['wss://a.b'],
+				iceServers: [],
+				relays: ['ws://127.0.0.1:1/relay', 3]
+			})
+		).toEqual({ signaling: ['wss://a.b'], iceServers: [], relays: ['ws://127.0.0.1:1/relay'] });
 		expect(buildDefaults({ VITE_ICE_SERVERS: '{broken' }).iceServers).toEqual([]);
 	});
 });

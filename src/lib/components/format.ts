@@ -30,11 +30,14 @@ interface SyncLike {
 	peers: number;
 	signalingUp: number;
 	signalingTotal: number;
+	relays?: { total: number; connected: number; kept: number };
 }
 
 /** The sync state in words: a short label and one sentence of what it means for the person. */
 export function describeSync(status: SyncLike, paused: boolean): { label: string; detail: string } {
 	const people = (n: number) => `${n} ${n === 1 ? 'peer' : 'peers'}`;
+	const relaysText = (n: number) => `${n} ${n === 1 ? 'relay' : 'relays'}`;
+	const relays = status.relays ?? { total: 0, connected: 0, kept: 0 };
 	if (paused) {
 		return {
 			label: 'Sync paused',
@@ -56,21 +59,40 @@ export function describeSync(status: SyncLike, paused: boolean): { label: string
 						: 'Looking for peers. Changes are saved on this device meanwhile.'
 			};
 		case 'alone':
+			if (relays.total > 0) {
+				return {
+					label: 'Relay unreachable — kept only on your devices',
+					detail:
+						'None of your relays answers, and nobody else is online. Changes are saved on this device and go out when a relay or a person is back.'
+				};
+			}
 			return {
 				label: 'Only you here',
 				detail:
 					'Nobody else with this space is online. Your changes are saved on this device and will sync when someone with this space comes online.'
 			};
 		case 'syncing':
-			return {
-				label: `Syncing with ${people(status.peers)}…`,
-				detail: 'Exchanging changes. Everything is end-to-end encrypted.'
-			};
+			return status.peers === 0 && relays.connected > 0
+				? {
+						label: `Syncing with ${relaysText(relays.connected)}…`,
+						detail: 'Handing changes to the relay. Everything is end-to-end encrypted.'
+					}
+				: {
+						label: `Syncing with ${people(status.peers)}…`,
+						detail: 'Exchanging changes. Everything is end-to-end encrypted.'
+					};
 		case 'synced':
-			return {
-				label: `In sync · ${people(status.peers)}`,
-				detail: 'Up to date with everyone connected. Changes travel directly, end-to-end encrypted.'
-			};
+			return status.peers === 0
+				? {
+						label: `Saved on this device · kept on ${relaysText(relays.kept)}`,
+						detail:
+							'Nobody else is online; the relays hold your changes (sealed: they cannot read them) for when they come.'
+					}
+				: {
+						label: `In sync · ${people(status.peers)}${relays.kept > 0 ? ` · kept on ${relaysText(relays.kept)}` : ''}`,
+						detail:
+							'Up to date with everyone connected. Changes travel directly, end-to-end encrypted.'
+					};
 	}
 }
 

@@ -7,8 +7,9 @@ import type { LogTransport, TransportStatus } from '../sync/log-transport';
 import { idleStatus } from '../sync/log-transport';
 import { checkPresence, Presence, type Peer, type PresenceState } from '../sync/presence';
 import { TabsTransport } from '../sync/tabs-transport';
+import type { RelayTransport } from '../sync/relay-transport';
 import type { WebrtcTransport } from '../sync/webrtc-transport';
-import type { DeviceSettings, Profile } from './device-settings.svelte';
+import { networkDefaults, type DeviceSettings, type Profile } from './device-settings.svelte';
 
 export type SyncState = 'offline' | 'connecting' | 'alone' | 'syncing' | 'synced';
 
@@ -25,6 +26,8 @@ export interface SyncStatus {
 	receiving: { received: number; total: number } | null;
 	/** Peer, tab and signaling messages dropped as malformed or unopenable since opening. */
 	dropped: number;
+	/** Relays configured, connected, and holding (committed) everything this device holds. */
+	relays: { total: number; connected: number; kept: number };
 }
 
 export const INITIAL_STATUS: SyncStatus = {
@@ -34,7 +37,8 @@ export const INITIAL_STATUS: SyncStatus = {
 	signalingUp: 0,
 	signalingTotal: 0,
 	receiving: null,
-	dropped: 0
+	dropped: 0,
+	relays: { total: 0, connected: 0, kept: 0 }
 };
 
 export interface NetworkCallbacks {
@@ -54,23 +58,29 @@ export function syncStatus(
 	webrtc: TransportStatus,
 	tabs: TransportStatus,
 	paused: boolean,
-	online = globalThis.navigator?.onLine !== false
+	online = globalThis.navigator?.onLine !== false,
+	relay: TransportStatus & { total?: number } = idleStatus('relay')
 ): SyncStatus {
 	const up = webrtc.servers?.up ?? 0;
+	const relaysKept = paused ? 0 : relay.inSync;
+	const relaysUp = paused ? 0 : relay.peers;
 	let state: SyncState;
 	if (paused) state = 'offline';
 	else if (webrtc.peers > 0) {
-		state = webrtc.inSync === webrtc.peers && webrtc.receiving === null ? 'synced' : 'syncing';
-	} else if (up > 0) state = 'alone';
+		const peersDone = webrtc.inSync === webrtc.peers && webrtc.receiving === null;
+		state = peersDone && relaysKept === relaysUp ? 'synced' : 'syncing';
+	} else if (relaysUp > 0) state = relaysKept === relaysUp ? 'synced' : 'syncing';
+	else if (up > 0) state = 'alone';
 	else state = online ? 'connecting' : 'offline';
 	return {
+		relays: { total: relay.total ?? 0, connected: relaysUp, kept: relaysKept },
 		state,
 		peers: paused ? 0 : webrtc.peers,
 		tabs: tabs.peers,
 		signalingUp: paused ? 0 : up,
 		signalingTotal: webrtc.servers?.total ?? 0,
 		receiving: paused ? null : webrtc.receiving,
-		dropped: webrtc.dropped + tabs.dropped
+		dropped: webrtc.dropped + tabs.dropped + relay.dropped
 	};
 }
 
@@ -81,6 +91,7 @@ export class SpaceNetwork {
 	readonly #device: DeviceSettings;
 	readonly #callbacks: NetworkCallbacks;
 	#webrtc: WebrtcTransport | null = null;
+	#relay: RelayTransport | null = null;
 	#paused = false;
 	#closing: Promise<void> = Promise.resolve();
 	#destroyed = false;
@@ -116,11 +127,24 @@ export class SpaceNetwork {
 
 	/** The transports open now (for the curious and for benchmarks). */
 	get transports(): LogTransport[] {
-		return this.#webrtc === null ? [this.tabs] : [this.tabs, this.#webrtc];
+		return [this.tabs, this.#webrtc, this.#relay].filter(
+			(t): t is NonNullable<typeof t> => t !== null
+		);
 	}
 
 	get status(): SyncStatus {
-		return syncStatus(this.#webrtc?.status ?? idleStatus('webrtc'), this.tabs.status, this.#paused);
+		return syncStatus(
+			this.#webrtc?.status ?? idleStatus('webrtc'),
+			this.tabs.status,
+			this.#paused,
+			undefined,
+			{ ...(this.#relay?.status ?? idleStatus('relay')), total: this.#relayUrls().length }
+		);
+	}
+
+	/** The relays this device keeps spaces on: its settings, or the build's defaults. */
+	#relayUrls(): string[] {
+		return this.#device.network.relays ?? networkDefaults.relays ?? [];
 	}
 
 	async #connect() {
@@ -138,6 +162,18 @@ export class SpaceNetwork {
 			webrtc.on('status', this.#report);
 			// Tabs of this browser meet through the tabs transport, not over WebRTC.
 			void webrtc.provider.key.then(() => this.tabs.setPeerId(webrtc.peerId));
+			const urls = this.#relayUrls();
+			if (urls.length > 0) {
+				const { RelayTransport } = await import('../sync/relay-transport');
+				if (this.#destroyed || this.#paused || this.#relay !== null) return this.#report();
+				this.#relay = new RelayTransport({
+					log: this.#parts.log,
+					cap: this.#parts.cap,
+					urls,
+					keep: true
+				});
+				this.#relay.on('status', this.#report);
+			}
 			this.#report();
 		} catch (error) {
 			console.error('Could not start syncing', error);
@@ -207,6 +243,12 @@ export class SpaceNetwork {
 	}
 
 	#close() {
+		const relay = this.#relay;
+		this.#relay = null;
+		if (relay !== null) {
+			relay.off('status', this.#report);
+			this.#closing = this.#closing.then(() => relay.destroy());
+		}
 		const webrtc = this.#webrtc;
 		this.#webrtc = null;
 		if (webrtc === null) return;

@@ -12,6 +12,11 @@ export interface IceServer {
 export interface NetworkConfig {
 	signaling: string[];
 	iceServers: IceServer[];
+	/**
+	 * Relays (`wss://host/relay`) that keep spaces while their people are offline. Absent in
+	 * settings saved before relays existed: the build's defaults apply then.
+	 */
+	relays?: string[];
 }
 
 export const LOCAL_SIGNALING = 'ws://127.0.0.1:4444';
@@ -83,12 +88,27 @@ export function checkConfig(config: NetworkConfig): Checked<NetworkConfig> {
 	if (signaling.length === 0 && errors.length === 0) {
 		errors.push('Add at least one signaling server, or peers cannot find each other.');
 	}
-	if (signaling.length > MAX_SERVERS || iceServers.length > MAX_SERVERS) {
+	const relays: string[] = [];
+	for (const text of config.relays ?? []) {
+		if (text.trim() === '') continue;
+		const checked = checkSignalingUrl(text);
+		if (checked.ok) {
+			if (!relays.includes(checked.value)) relays.push(checked.value);
+		} else errors.push(checked.error.replace('signaling server', 'relay'));
+	}
+	if (
+		signaling.length > MAX_SERVERS ||
+		iceServers.length > MAX_SERVERS ||
+		relays.length > MAX_SERVERS
+	) {
 		errors.push(`At most ${MAX_SERVERS} servers of each kind.`);
 	}
 	return errors.length > 0
 		? { ok: false, error: errors.join(' ') }
-		: { ok: true, value: { signaling, iceServers } };
+		: {
+				ok: true,
+				value: { signaling, iceServers, ...(config.relays === undefined ? {} : { relays }) }
+			};
 }
 
 /** Reads a stored or baked-in configuration; anything unusable gives null. */
@@ -109,7 +129,14 @@ export function parseConfig(value: unknown): NetworkConfig | null {
 			}
 		];
 	});
-	const checked = checkConfig({ signaling, iceServers });
+	const relays = Array.isArray(record.relays)
+		? record.relays.filter((url): url is string => typeof url === 'string')
+		: undefined;
+	const checked = checkConfig({
+		signaling,
+		iceServers,
+		...(relays === undefined ? {} : { relays })
+	});
 	return checked.ok ? checked.value : null;
 }
 
@@ -117,7 +144,12 @@ export function parseConfig(value: unknown): NetworkConfig | null {
 export function buildDefaults(env: {
 	VITE_SIGNALING?: string;
 	VITE_ICE_SERVERS?: string;
+	VITE_RELAYS?: string;
 }): NetworkConfig {
+	const relays = (env.VITE_RELAYS ?? '')
+		.split(',')
+		.map((url) => url.trim())
+		.filter((url) => url !== '');
 	const signaling = (env.VITE_SIGNALING ?? '')
 		.split(',')
 		.map((url) => url.trim())
@@ -132,10 +164,12 @@ export function buildDefaults(env: {
 	return (
 		parseConfig({
 			signaling: signaling.length > 0 ? signaling : [LOCAL_SIGNALING],
-			iceServers
+			iceServers,
+			relays
 		}) ?? {
 			signaling: [LOCAL_SIGNALING],
-			iceServers: []
+			iceServers: [],
+			relays: []
 		}
 	);
 }

@@ -1,0 +1,167 @@
+// Relays as a LogTransport: one WebSocket per configured relay, each carrying a RelaySession
+// (proof of relayKey, "keep this space", the log sync, what the relay has committed). A relay
+// that goes away is tried again with backoff (1 s doubling to 30 s). Its status counts relays
+// as peers: connected ones, and those whose committed state covers all this device holds.
+import { ObservableV2 } from 'lib0/observable';
+import type * as Y from 'yjs';
+import { toRelay, type Capability } from '../crypto/capability';
+import {
+	idleStatus,
+	sameStatus,
+	type LogTransport,
+	type TransportEvents,
+	type TransportStatus
+} from './log-transport';
+import { RelaySession } from './relay-session';
+
+export interface RelayTransportOptions {
+	log: Y.Doc;
+	cap: Capability;
+	/** Relay endpoints, `wss://host/relay` (or ws:// on this machine). */
+	urls: string[];
+	/** Ask each relay to keep the space (send the b1 capability). */
+	keep: boolean;
+	/** The WebSocket class (the browser's by default; `ws` in Node tests). */
+	WebSocket?: typeof WebSocket;
+}
+
+interface Link {
+	url: string;
+	socket: WebSocket | null;
+	session: RelaySession | null;
+	retryMs: number;
+	timer: ReturnType<typeof setTimeout> | null;
+	dropped: number;
+	refused: string | null;
+}
+
+const FIRST_RETRY_MS = 1_000;
+const MAX_RETRY_MS = 30_000;
+
+export class RelayTransport extends ObservableV2<TransportEvents> implements LogTransport {
+	readonly kind = 'relay';
+	readonly #options: RelayTransportOptions;
+	readonly #links: Link[];
+	#status: TransportStatus = idleStatus('relay');
+	#destroyed = false;
+
+	constructor(options: RelayTransportOptions) {
+		super();
+		this.#options = options;
+		this.#links = options.urls.map((url) => ({
+			url,
+			socket: null,
+			session: null,
+			retryMs: FIRST_RETRY_MS,
+			timer: null,
+			dropped: 0,
+			refused: null
+		}));
+		options.log.on('update', this.#report);
+		for (const link of this.#links) this.#open(link);
+	}
+
+	get status(): TransportStatus {
+		return this.#status;
+	}
+
+	/** Per relay: whether it is joined and whether it has committed all this device holds. */
+	get relays(): Array<{ url: string; joined: boolean; kept: boolean; refused: string | null }> {
+		return this.#links.map((link) => ({
+			url: link.url,
+			joined: link.session?.joined ?? false,
+			kept: link.session?.holdsAll() ?? false,
+			refused: link.refused
+		}));
+	}
+
+	#open(link: Link) {
+		if (this.#destroyed) return;
+		const Socket = this.#options.WebSocket ?? globalThis.WebSocket;
+		let socket: WebSocket;
+		try {
+			socket = new Socket(link.url);
+		} catch {
+			// reason: a URL the browser will not open; tried again later like a dead relay.
+			return this.#retry(link);
+		}
+		socket.binaryType = 'arraybuffer';
+		const session = new RelaySession({
+			log: this.#options.log,
+			cap: toRelay(this.#options.cap),
+			keep: this.#options.keep,
+			send: (bytes) => {
+				if (socket.readyState === 1) socket.send(bytes);
+			}
+		});
+		link.socket = socket;
+		link.session = session;
+		session.on('joined', () => {
+			link.retryMs = FIRST_RETRY_MS;
+			link.refused = null;
+			this.#report();
+		});
+		session.on('kept', this.#report);
+		session.on('refused', (code) => {
+			link.refused = code;
+			this.#report();
+		});
+		session.on('dropped', () => {
+			link.dropped++;
+			this.#report();
+		});
+		socket.onmessage = (event: MessageEvent) => {
+			if (event.data instanceof ArrayBuffer) session.receive(new Uint8Array(event.data));
+			else link.dropped++;
+		};
+		socket.onclose = () => {
+			session.destroy();
+			if (link.session === session) {
+				link.session = null;
+				link.socket = null;
+			}
+			this.#report();
+			this.#retry(link);
+		};
+		// reason: an error is followed by close, handled there.
+		socket.onerror = () => {};
+	}
+
+	#retry(link: Link) {
+		if (this.#destroyed || link.timer !== null) return;
+		const wait = link.retryMs * (0.75 + Math.random() * 0.5);
+		link.retryMs = Math.min(MAX_RETRY_MS, link.retryMs * 2);
+		link.timer = setTimeout(() => {
+			link.timer = null;
+			this.#open(link);
+		}, wait);
+	}
+
+	#report = () => {
+		if (this.#destroyed) return;
+		const joined = this.#links.filter((link) => link.session?.joined === true);
+		const status: TransportStatus = {
+			kind: 'relay',
+			connected: joined.length > 0,
+			peers: joined.length,
+			inSync: joined.filter((link) => link.session?.holdsAll() === true).length,
+			receiving: null,
+			dropped: this.#links.reduce((sum, link) => sum + link.dropped, 0)
+		};
+		if (sameStatus(status, this.#status)) return;
+		this.#status = status;
+		this.emit('status', [status]);
+	};
+
+	override async destroy(): Promise<void> {
+		if (this.#destroyed) return;
+		this.#destroyed = true;
+		this.#options.log.off('update', this.#report);
+		for (const link of this.#links) {
+			if (link.timer !== null) clearTimeout(link.timer);
+			link.session?.destroy();
+			link.socket?.close();
+		}
+		super.destroy();
+	}
+}

@@ -1,0 +1,59 @@
+// Relays keep a space while its people are offline: Alice writes and closes her browser; Bob
+// opens the link later, in a fresh profile, with nobody else online, and gets every word from
+// the relay — which holds only sealed bytes.
+import { expect, test } from '@playwright/test';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createSpace, editor, newPage, treeOutline } from './helpers';
+import {
+	join as joinSpace,
+	person,
+	relayServer,
+	shareLink,
+	syncStatus,
+	text,
+	type Person
+} from './peers';
+
+let server: Awaited<ReturnType<typeof relayServer>>;
+const people: Person[] = [];
+
+test.afterEach(async () => {
+	await Promise.all(people.splice(0).map((p) => p.context.close().catch(() => {})));
+	await server?.close();
+});
+
+test('Alice writes and leaves; Bob, alone, gets the space from the relay', async ({ browser }) => {
+	server = await relayServer();
+	const alice = await person(browser, [server.url], 'Alice', [server.relay]);
+	people.push(alice);
+	await createSpace(alice.page, 'Tonight’s plan');
+	await editor(alice.page).click();
+	await editor(alice.page).pressSequentially('Meet at the harbour at nine.');
+	await newPage(alice.page, 'Packing list');
+	await editor(alice.page).click();
+	await editor(alice.page).pressSequentially('Rope, lamp, bread.');
+	await expect(syncStatus(alice.page)).toHaveText('Saved on this device · kept on 1 relay', {
+		timeout: 20_000
+	});
+	const link = await shareLink(alice.page, 'Edit link');
+	const outline = await treeOutline(alice.page);
+	await alice.context.close();
+	people.splice(0);
+
+	const bob = await person(browser, [server.url], 'Bob', [server.relay]);
+	people.push(bob);
+	await joinSpace(bob.page, link);
+	await expect.poll(() => treeOutline(bob.page), { timeout: 20_000 }).toEqual(outline);
+	await expect(syncStatus(bob.page)).toHaveText('Saved on this device · kept on 1 relay', {
+		timeout: 20_000
+	});
+	await bob.page.getByRole('treeitem', { name: 'Packing list' }).click();
+	await expect.poll(() => text(bob.page)).toContain('Rope, lamp, bread.');
+
+	// The relay's directory holds no word that was typed.
+	for (const name of readdirSync(server.dataDir)) {
+		const bytes = readFileSync(join(server.dataDir, name)).toString('latin1');
+		for (const word of ['harbour', 'Packing', 'Rope', 'Tonight']) expect(bytes).not.toContain(word);
+	}
+});
