@@ -66,7 +66,8 @@ interface Client {
 	room: string | null;
 	joined: Room | null;
 	keep: Uint8Array | null;
-	readonly guard: PeerGuard;
+	/** Checks what this client sends, against the room's log once joined. */
+	guard: PeerGuard;
 }
 
 export class Relay {
@@ -157,6 +158,7 @@ export class Relay {
 			return this.#refuse(client, 'bad-proof', true);
 		}
 		const joined = await this.#room(room, capability);
+		client.guard = new PeerGuard(Date.now, joined.doc);
 		client.joined = joined;
 		joined.clients.add(client);
 		this.stats.joined++;
