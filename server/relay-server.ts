@@ -72,7 +72,8 @@ export async function startRelay(options: RelayServerOptions): Promise<RelayServ
 			wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req)),
 		stats: () => ({ relayConnections: wss.clients.size, ...relay.stats }),
 		async close() {
-			for (const client of wss.clients) client.close(1001, 'shutting down');
+			// What each room holds is written before the relay lets go of it (relay.close).
+			for (const client of wss.clients) client.terminate();
 			await relay.close();
 			await db.close();
 		}

@@ -305,12 +305,13 @@ export function startSignaling(options = {}) {
 				port,
 				url: `ws://${config.host}:${port}`,
 				stats,
-				close: () =>
-					new Promise((done) => {
-						clearInterval(summary);
-						for (const client of wss.clients) client.terminate();
-						wss.close(() => http.close(() => done()));
-					}).then(() => relay?.close())
+				close: async () => {
+					clearInterval(summary);
+					for (const client of wss.clients) client.terminate();
+					// The relay's connections first: the HTTP server closes once no socket is left.
+					await relay?.close();
+					await new Promise((done) => wss.close(() => http.close(() => done())));
+				}
 			});
 		});
 	});

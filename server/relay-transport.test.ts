@@ -1,0 +1,72 @@
+// The app's relay transport (sync/relay-transport.ts) against the real server in this process,
+// over WebSocket (`ws`, the same API as the browser's): it joins, says when the relay has
+// committed all this device holds, counts a dead relay as not connected, and comes back by
+// itself when the relay does.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
+import * as capability from '../src/lib/crypto/capability';
+import { createLogDoc, logArray } from '../src/lib/log/log-doc';
+import { RelayTransport } from '../src/lib/sync/relay-transport';
+import { startRelay } from './relay-server';
+import { startSignaling } from './signaling.js';
+
+const cleanup: Array<() => unknown> = [];
+afterEach(async () => {
+	for (const step of cleanup.splice(0).reverse()) await step();
+});
+
+async function until(check: () => boolean, ms = 10_000) {
+	const end = Date.now() + ms;
+	while (!check()) {
+		if (Date.now() > end) throw new Error('timed out');
+		await new Promise((resolve) => setTimeout(resolve, 20));
+	}
+}
+
+async function server(dataDir: string, port = 0) {
+	const started = await startSignaling({
+		port,
+		host: '127.0.0.1',
+		log: () => {},
+		relay: await startRelay({ dataDir })
+	});
+	return started;
+}
+
+describe('RelayTransport', () => {
+	it('joins, reports what the relay committed, and reconnects by itself', async () => {
+		const dataDir = mkdtempSync(join(tmpdir(), 'cp-relay-transport-'));
+		cleanup.push(() => rmSync(dataDir, { recursive: true, force: true }));
+		let relay = await server(dataDir);
+		const port = relay.port;
+		const cap = capability.fromSecret(capability.newSecret());
+		const log = createLogDoc();
+		const transport = new RelayTransport({
+			log,
+			cap,
+			urls: [`${relay.url}/relay`],
+			keep: true,
+			WebSocket: WebSocket as unknown as typeof globalThis.WebSocket
+		});
+		cleanup.push(() => transport.destroy());
+		await until(() => transport.status.peers === 1);
+		logArray(log).push([new Uint8Array([1, 2, 3])]);
+		await until(() => transport.status.inSync === 1);
+		expect(transport.relays).toEqual([
+			{ url: `${relay.url}/relay`, joined: true, kept: true, refused: null }
+		]);
+
+		await relay.close();
+		await until(() => !transport.status.connected);
+		// Written while the relay is away: not kept anywhere but here.
+		logArray(log).push([new Uint8Array([4, 5, 6])]);
+		relay = await server(dataDir, port);
+		cleanup.push(() => relay.close());
+		await until(() => transport.status.inSync === 1, 20_000);
+		await transport.destroy();
+		await transport.destroy(); // twice is fine
+	}, 40_000);
+});
