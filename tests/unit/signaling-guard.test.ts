@@ -15,9 +15,16 @@ class FakeClient extends Observable<string> implements SignalingClient {
 	connected = true;
 	readonly heard: unknown[] = [];
 	readonly parsed: string[] = [];
-	ws = {
+	readonly sent: unknown[] = [];
+	ws: WebSocket | null = {
+		readyState: 1,
 		onmessage: (event: MessageEvent) => this.parsed.push(String(event.data))
 	} as unknown as WebSocket;
+	/** As lib0's client: throws when the socket is not open. */
+	send(message: unknown) {
+		if (this.ws?.readyState !== 1) throw new Error('WebSocket is not open');
+		this.sent.push(message);
+	}
 	constructor() {
 		super();
 		this.on('message', (message: unknown) => this.heard.push(message));
@@ -137,6 +144,17 @@ describe('signaling guard', () => {
 		await settle();
 		expect(drops).toEqual(['a:not-json', 'b:not-json', 'b:not-json']);
 		expect(client.heard).toEqual([publish('a', 'junk')]);
+	});
+
+	it('drops what y-webrtc sends while the socket is reconnecting, instead of throwing', () => {
+		const client = new FakeClient();
+		guardRoom(client, 'a', key(), () => {});
+		client.send({ type: 'publish', topic: 'a', data: 'x' });
+		(client.ws as unknown as { readyState: number }).readyState = 0; // CONNECTING
+		expect(() => client.send({ type: 'publish', topic: 'a', data: 'y' })).not.toThrow();
+		client.ws = null;
+		expect(() => client.send({ type: 'subscribe', topics: ['a'] })).not.toThrow();
+		expect(client.sent).toEqual([{ type: 'publish', topic: 'a', data: 'x' }]);
 	});
 
 	it('lets everything through for a room without a key (no password)', async () => {

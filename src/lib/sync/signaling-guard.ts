@@ -94,6 +94,18 @@ function install(client: Guarded, rooms: Map<string, Registration>) {
 	};
 	wrapSocket();
 	client.on('connect', wrapSocket);
+	// y-webrtc encrypts a signaling message and sends it when the encryption resolves, by which
+	// time the socket may be reconnecting: lib0 then throws inside y-webrtc's promise (an
+	// unhandled rejection). Such a message is dropped; y-webrtc announces itself again on connect.
+	const send = client.send.bind(client);
+	client.send = (message) => {
+		if (client.ws?.readyState !== 1) return;
+		try {
+			send(message);
+		} catch {
+			// reason: the socket closed between the check and the send; same as above.
+		}
+	};
 }
 
 type Verdict = true | { topic: string | null; reason: DropReason };

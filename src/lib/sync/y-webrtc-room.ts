@@ -11,6 +11,7 @@ export interface SignalingClient {
 	connected: boolean;
 	ws: WebSocket | null;
 	emit(name: string, args: unknown[]): void;
+	send(message: unknown): void;
 	on(event: string, listener: (...args: unknown[]) => void): void;
 	off(event: string, listener: (...args: unknown[]) => void): void;
 }
