@@ -31,7 +31,8 @@ class FakeClient extends Observable<string> implements SignalingClient {
 	}
 	/** A text frame arriving on the socket. */
 	frame(text: string) {
-		this.ws.onmessage?.call(this.ws, { data: text } as MessageEvent);
+		const ws = this.ws as WebSocket;
+		ws.onmessage?.call(ws, { data: text } as MessageEvent);
 	}
 }
 
