@@ -4,8 +4,6 @@
 // and can read nothing. The wire is sync/relay-wire.ts; the store a LogStore (LevelDB by
 // default, server/level-log-store.ts). Each room is loaded when its first client joins and
 // dropped when its last leaves.
-import * as decoding from 'lib0/decoding';
-import * as encoding from 'lib0/encoding';
 import * as syncProtocol from 'y-protocols/sync';
 import * as Y from 'yjs';
 import { fromRelay, KEY_BYTES, type RelayCapability } from '../src/lib/crypto/capability';
@@ -20,8 +18,10 @@ import {
 	encodeFrame,
 	FRAME,
 	newNonce,
+	readSync,
 	relayProof,
 	sameProof,
+	syncMessage,
 	type RelayFrame,
 	type RelayRefusal
 } from '../src/lib/sync/relay-wire';
@@ -202,15 +202,8 @@ export class Relay {
 				return this.#refuse(client, 'room-full');
 			}
 		}
-		const reply = encoding.createEncoder();
-		const decoder = decoding.createDecoder(message.subarray(1));
-		syncProtocol.readSyncMessage(decoder, reply, room.doc, client);
-		if (encoding.length(reply) > 0) {
-			const answer = syncMessage((encoder) =>
-				encoding.writeUint8Array(encoder, encoding.toUint8Array(reply))
-			);
-			client.socket.send(encodeFrame({ type: FRAME.sync, message: answer }));
-		}
+		const answer = readSync(message, room.doc, client);
+		if (answer !== null) client.socket.send(encodeFrame({ type: FRAME.sync, message: answer }));
 	}
 
 	async #room(room: string, capability: Uint8Array): Promise<Room> {
@@ -277,12 +270,4 @@ export class Relay {
 			room.doc.destroy();
 		}
 	}
-}
-
-/** A y-protocols sync message, as the SYNC frame carries it (type 0, then the sync message). */
-function syncMessage(write: (encoder: encoding.Encoder) => void): Uint8Array {
-	const encoder = encoding.createEncoder();
-	encoding.writeVarUint(encoder, 0);
-	write(encoder);
-	return encoding.toUint8Array(encoder);
 }

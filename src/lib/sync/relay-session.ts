@@ -3,14 +3,12 @@
 // keep the space), then keeps a log doc in step with the relay's — checking what arrives as it
 // checks any peer (peer-guard.ts) — and learns what the relay has committed (`kept`). The app's
 // relay transport wraps this around a WebSocket; tests drive it directly.
-import * as decoding from 'lib0/decoding';
-import * as encoding from 'lib0/encoding';
 import { ObservableV2 } from 'lib0/observable';
 import * as syncProtocol from 'y-protocols/sync';
 import * as Y from 'yjs';
 import { toBytes, type RelayCapability } from '../crypto/capability';
 import { PeerGuard } from './peer-guard';
-import { decodeFrame, encodeFrame, FRAME, relayProof } from './relay-wire';
+import { decodeFrame, encodeFrame, FRAME, readSync, relayProof, syncMessage } from './relay-wire';
 
 export type RelaySessionEvents = {
 	/** The relay accepted our proof; sync has begun. */
@@ -113,19 +111,8 @@ export class RelaySession extends ObservableV2<RelaySessionEvents> {
 		if (!checked.ok || message[0] !== 0)
 			return void this.emit('dropped', [checked.ok ? 'not-sync' : checked.reason]);
 		try {
-			const reply = encoding.createEncoder();
-			syncProtocol.readSyncMessage(
-				decoding.createDecoder(message.subarray(1)),
-				reply,
-				this.#options.log,
-				this
-			);
-			if (encoding.length(reply) > 0) {
-				const answer = syncMessage((encoder) =>
-					encoding.writeUint8Array(encoder, encoding.toUint8Array(reply))
-				);
-				this.#send(encodeFrame({ type: FRAME.sync, message: answer }));
-			}
+			const answer = readSync(message, this.#options.log, this);
+			if (answer !== null) this.#send(encodeFrame({ type: FRAME.sync, message: answer }));
 		} catch {
 			// reason: checked before, so this is Yjs refusing something we let through: dropped.
 			this.emit('dropped', ['unreadable']);
@@ -145,11 +132,4 @@ export class RelaySession extends ObservableV2<RelaySessionEvents> {
 			// reason: the socket closed meanwhile; its close is reported on its own.
 		}
 	}
-}
-
-function syncMessage(write: (encoder: encoding.Encoder) => void): Uint8Array {
-	const encoder = encoding.createEncoder();
-	encoding.writeVarUint(encoder, 0);
-	write(encoder);
-	return encoding.toUint8Array(encoder);
 }

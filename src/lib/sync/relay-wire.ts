@@ -13,6 +13,8 @@
 //   relay → client   REFUSED(code)                a limit or a rule, by name; the relay may close
 import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
+import * as syncProtocol from 'y-protocols/sync';
+import type * as Y from 'yjs';
 import { concat, utf8 } from '../crypto/bytes';
 import { derive, KEY_BYTES } from '../crypto/capability';
 
@@ -158,4 +160,23 @@ export function sameProof(a: Uint8Array, b: Uint8Array): boolean {
 	let diff = 0;
 	for (let i = 0; i < a.length; i++) diff |= (a[i] as number) ^ (b[i] as number);
 	return diff === 0;
+}
+
+/** A SYNC frame's message: y-webrtc's sync type (0), then what `write` puts (a y-protocols message). */
+export function syncMessage(write: (encoder: encoding.Encoder) => void): Uint8Array {
+	const encoder = encoding.createEncoder();
+	encoding.writeVarUint(encoder, 0);
+	write(encoder);
+	return encoding.toUint8Array(encoder);
+}
+
+/**
+ * Reads a sync message (already checked by a PeerGuard) into `doc` with `origin`, as both ends
+ * do; returns the answer to send back (a step 2 for a step 1), or null. Throws what Yjs throws.
+ */
+export function readSync(message: Uint8Array, doc: Y.Doc, origin: unknown): Uint8Array | null {
+	const reply = encoding.createEncoder();
+	syncProtocol.readSyncMessage(decoding.createDecoder(message.subarray(1)), reply, doc, origin);
+	if (encoding.length(reply) === 0) return null;
+	return syncMessage((encoder) => encoding.writeUint8Array(encoder, encoding.toUint8Array(reply)));
 }
