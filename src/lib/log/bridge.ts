@@ -32,6 +32,8 @@ export interface BridgeOptions {
 	pauseMs?: readonly [number, number];
 	/** Pause after a deletion before checking that the log still holds everything. */
 	repairMs?: number;
+	/** Wall-clock time in ms (due compaction, the guard's backoff); tests pass a simulated clock. */
+	now?: () => number;
 }
 
 export interface BridgeStats {
@@ -65,6 +67,7 @@ export class Bridge {
 	readonly #idleMs: number;
 	readonly #maxBody: number;
 	readonly #repairMs: number;
+	readonly #now: () => number;
 	/** Envelopes whose content is in the content doc (applied, or our own), by envelope id. */
 	readonly #seen = new Set<string>();
 	/** What each live envelope holds of the content doc, for the repair check (editors only). */
@@ -97,10 +100,12 @@ export class Bridge {
 		this.#idleMs = options.idleMs ?? 2_000;
 		this.#maxBody = options.maxBodyBytes ?? 32 * 1024 * 1024;
 		this.#repairMs = options.repairMs ?? 1_500;
+		this.#now = options.now ?? Date.now;
 		this.guard = new LogGuard({
 			log: options.log,
 			cap: options.cap,
 			verifier: options.verifier,
+			now: this.#now,
 			...(options.pauseMs ? { pauseMs: options.pauseMs } : {})
 		});
 		this.guard.trust(this);
@@ -425,7 +430,7 @@ export class Bridge {
 			this.#dueSince = null;
 			return;
 		}
-		const now = Date.now();
+		const now = this.#now();
 		this.#dueSince ??= now;
 		if (this.#idleTimer !== null) {
 			if (!activity || now - this.#dueSince > MAX_POSTPONED * this.#idleMs) return;

@@ -57,6 +57,8 @@ export interface GuardOptions {
 	/** Tidying waits a random time in this range (ms), so peers rarely race to do it. */
 	pauseMs?: readonly [number, number];
 	random?: () => number;
+	/** Wall-clock time in ms (the put-back backoff); tests pass a simulated clock. */
+	now?: () => number;
 }
 
 interface Indexed {
@@ -124,6 +126,7 @@ export class LogGuard extends ObservableV2<GuardEvents> {
 	readonly #verifier: Verifier;
 	readonly #pauseMs: readonly [number, number];
 	readonly #random: () => number;
+	readonly #now: () => number;
 	/** Origins whose entries were sealed on this device and need no checking. */
 	readonly #trusted = new Set<unknown>([this]);
 	readonly #live = new Map<string, Indexed>();
@@ -152,6 +155,7 @@ export class LogGuard extends ObservableV2<GuardEvents> {
 		this.#verifier = options.verifier;
 		this.#pauseMs = options.pauseMs ?? [300, 1500];
 		this.#random = options.random ?? Math.random;
+		this.#now = options.now ?? Date.now;
 	}
 
 	/** Indexes (and reports) what the log holds now, then follows every change to it. */
@@ -436,7 +440,7 @@ export class LogGuard extends ObservableV2<GuardEvents> {
 	#tidy() {
 		if (this.#destroyed) return;
 		const back: Uint8Array[] = [];
-		const now = Date.now();
+		const now = this.#now();
 		let retryIn = Infinity;
 		for (const [envelopeId, { id, value }] of this.#putBacks) {
 			if (!rules.needsPutBack(id, envelopeId, this.#view)) {

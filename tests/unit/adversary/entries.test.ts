@@ -135,18 +135,20 @@ describe('entries per peer update', () => {
 	);
 
 	it(
-		'counts in linear time: one pass over what Yjs decodes anyway',
+		'counts in linear time: 90,000 structs in a fraction of what a quadratic walk would cost',
 		() => {
-			// Wall and even CPU time of Y.decodeUpdate itself grow faster than its input here (memory
-			// and GC, not the algorithm), so the count is held to the decode: checking a 90,000-
-			// struct history (as the step 2 that answers ours) costs about what decoding it does.
+			// Not a speed target (those are in `npm run bench`) but a complexity guard that a loaded
+			// machine cannot trip: a walk quadratic in the structs (what Yjs's event.changes was)
+			// takes ~4·10⁹ steps here, seconds of CPU; the one pass takes ~100 ms, about twice
+			// what Yjs spends decoding the same bytes (whose own cost grows faster than its input
+			// at this size: memory and GC), so ratios of times are no better a test.
 			const large = manyEntryUpdate(90_000, 'deleted', SYNC.step2);
-			const payload = manyEntryPayload(90_000, 'deleted');
 			expect(reason(large, true)).toBe('ok');
-			const check = best(5, () => checkPeerMessage(large, true));
-			const decode = best(5, () => Y.decodeUpdate(payload));
+			const payload = manyEntryPayload(90_000, 'deleted');
+			const check = best(3, () => checkPeerMessage(large, true));
+			const decode = best(3, () => Y.decodeUpdate(payload));
 			console.log(`check ${check.toFixed(1)} ms, Y.decodeUpdate ${decode.toFixed(1)} ms (CPU)`);
-			expect(check).toBeLessThan(2 * decode + 5);
+			expect(check).toBeLessThan(1_500);
 		},
 		SLOW
 	);

@@ -66,10 +66,13 @@ describe('re-review: forks inside one update', () => {
 		const decoder = decoding.createDecoder(message);
 		decoding.readVarUint(decoder);
 		decoding.readVarUint(decoder);
-		const started = performance.now();
+		const started = process.cpuUsage();
 		Y.applyUpdate(victim, decoding.readVarUint8Array(decoder), 'network');
-		const ms = performance.now() - started;
-		console.log(`${message.length} bytes, 256 structs: ${Math.round(ms)} ms to apply`);
-		expect(ms).toBeLessThan(100);
+		const used = process.cpuUsage(started);
+		const ms = (used.user + used.system) / 1_000;
+		console.log(`${message.length} bytes, 256 structs: ${Math.round(ms)} ms of CPU to apply`);
+		// A few ms; the bound only has to tell that from the seconds the comb cost before the
+		// caps (this process's CPU time: a loaded machine's neighbours do not count).
+		expect(ms).toBeLessThan(500);
 	});
 });
