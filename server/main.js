@@ -1,7 +1,9 @@
 // `npm run server`: signaling, and a relay on /relay of the same port. PORT (default 4444), HOST
 // (default 127.0.0.1), DATA_DIR (the relay's LevelDB, default data/relay), DATA_SYNC=1 (fsync
 // every write), MAX_CONNECTIONS (default 20,000) and MAX_CONNECTIONS_PER_IP (default 64; raise it
-// behind a proxy or for a load test). The relay runs compiled (npm run server builds it first).
+// behind a proxy or for a load test). The relay's quotas: RELAY_MAX_SPACES (default 10,000),
+// RELAY_MAX_SPACES_PER_ADDRESS (100), RELAY_MAX_SPACE_MB (256); RELAY_TOKEN makes it private
+// (clients add ?token=… to its address). The relay runs compiled (npm run server builds it first).
 import { startSignaling } from './signaling.js';
 import { startRelay } from '../build-server/relay-server.js';
 
@@ -20,12 +22,29 @@ const port = Number(process.env.PORT ?? 4444);
 const host = process.env.HOST ?? '127.0.0.1';
 const maxConnections = count('MAX_CONNECTIONS');
 const maxConnectionsPerIp = count('MAX_CONNECTIONS_PER_IP');
+const maxKept = count('RELAY_MAX_SPACES');
+const maxKeptPerAddress = count('RELAY_MAX_SPACES_PER_ADDRESS');
+const maxSpaceMb = count('RELAY_MAX_SPACE_MB');
+const token = process.env.RELAY_TOKEN || undefined;
+if (token !== undefined && token.length < 16) {
+	console.error('RELAY_TOKEN must be at least 16 characters (it is a password for the relay).');
+	process.exit(1);
+}
 try {
 	const dataDir = process.env.DATA_DIR ?? 'data/relay';
-	const relay = await startRelay({ dataDir, sync: process.env.DATA_SYNC === '1' });
+	const relay = await startRelay({
+		dataDir,
+		sync: process.env.DATA_SYNC === '1',
+		token,
+		quotas: {
+			...(maxKept === undefined ? {} : { maxKept }),
+			...(maxKeptPerAddress === undefined ? {} : { maxKeptPerAddress }),
+			...(maxSpaceMb === undefined ? {} : { maxRoomBytes: maxSpaceMb * 1024 * 1024 })
+		}
+	});
 	const server = await startSignaling({ port, host, maxConnections, maxConnectionsPerIp, relay });
 	console.log(
-		`Signaling at ${server.url}, relay at ${server.url}/relay, data in ${dataDir} (health: http://${host}:${server.port}/health)`
+		`Signaling at ${server.url}, relay at ${server.url}/relay${token ? ' (private: ?token=…)' : ''}, data in ${dataDir} (health: http://${host}:${server.port}/health)`
 	);
 	const stop = () => server.close().then(() => process.exit(0));
 	process.on('SIGINT', stop);

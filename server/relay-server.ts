@@ -5,10 +5,12 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { ClassicLevel } from 'classic-level';
+import { timingSafeEqual } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { addressKey } from './gate.js';
 import { LevelKeptSpaces, LevelLogStore, type LevelDb } from './level-log-store';
+import { encodeFrame, FRAME } from '../src/lib/sync/relay-wire';
 import { Relay, type RelayOptions } from './relay';
 
 export interface RelayServerOptions {
@@ -19,7 +21,27 @@ export interface RelayServerOptions {
 	/** Largest frame (a whole first sync of a big space arrives as one). */
 	maxPayload?: number;
 	quotas?: Pick<RelayOptions, 'maxKept' | 'maxKeptPerAddress' | 'maxRoomBytes'>;
+	/**
+	 * A private relay: only clients whose address carries `?token=<this>` are served (browsers
+	 * cannot set headers on a WebSocket; the address is the relay's entry in their settings).
+	 */
+	token?: string;
 	log?: (line: string) => void;
+}
+
+/** Whether the upgrade's `?token=` is `token`, in time independent of where they differ. */
+function hasToken(req: IncomingMessage, token: string): boolean {
+	let given: string | null = null;
+	try {
+		given = new URL(req.url ?? '/', 'http://relay').searchParams.get('token');
+	} catch {
+		// reason: an unparsable address carries no token.
+		return false;
+	}
+	if (given === null) return false;
+	const a = Buffer.from(given);
+	const b = Buffer.from(token);
+	return a.length === b.length && timingSafeEqual(a, b);
 }
 
 export interface RelayServer {
@@ -47,7 +69,15 @@ export async function startRelay(options: RelayServerOptions): Promise<RelayServ
 		noServer: true,
 		maxPayload: options.maxPayload ?? 64 * 1024 * 1024
 	});
+	let tokenRefused = 0;
 	wss.on('connection', (ws: WebSocket, req: IncomingMessage) => {
+		if (options.token !== undefined && !hasToken(req, options.token)) {
+			// Told why in the relay's own words (the app shows it), then closed; nothing is read.
+			tokenRefused++;
+			ws.send(encodeFrame({ type: FRAME.refused, code: 'token' }), { binary: true });
+			ws.close(4001, 'token');
+			return;
+		}
 		const side = relay.connect(
 			{
 				send: (bytes) => {
@@ -70,7 +100,7 @@ export async function startRelay(options: RelayServerOptions): Promise<RelayServ
 		handles: (req) => (req.url ?? '').split('?')[0] === '/relay',
 		handleUpgrade: (req, socket, head) =>
 			wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req)),
-		stats: () => ({ relayConnections: wss.clients.size, ...relay.stats }),
+		stats: () => ({ relayConnections: wss.clients.size, tokenRefused, ...relay.stats }),
 		async close() {
 			// What each room holds is written before the relay lets go of it (relay.close).
 			for (const client of wss.clients) client.terminate();

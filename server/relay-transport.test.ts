@@ -26,12 +26,12 @@ async function until(check: () => boolean, ms = 10_000) {
 	}
 }
 
-async function server(dataDir: string, port = 0) {
+async function server(dataDir: string, port = 0, token?: string) {
 	const started = await startSignaling({
 		port,
 		host: '127.0.0.1',
 		log: () => {},
-		relay: await startRelay({ dataDir })
+		relay: await startRelay({ dataDir, ...(token === undefined ? {} : { token }) })
 	});
 	return started;
 }
@@ -68,5 +68,35 @@ describe('RelayTransport', () => {
 		await until(() => transport.status.inSync === 1, 20_000);
 		await transport.destroy();
 		await transport.destroy(); // twice is fine
+	}, 40_000);
+
+	it('a private relay serves only addresses with its token, and says why to the others', async () => {
+		const dataDir = mkdtempSync(join(tmpdir(), 'cp-relay-transport-'));
+		cleanup.push(() => rmSync(dataDir, { recursive: true, force: true }));
+		const token = 'a-long-secret-token-0123';
+		const relay = await server(dataDir, 0, token);
+		cleanup.push(() => relay.close());
+		const cap = capability.fromSecret(capability.newSecret());
+		const open = (url: string) =>
+			new RelayTransport({
+				log: createLogDoc(),
+				cap,
+				urls: [url],
+				keep: true,
+				WebSocket: WebSocket as unknown as typeof globalThis.WebSocket
+			});
+		for (const url of [`${relay.url}/relay`, `${relay.url}/relay?token=${token}x`]) {
+			const stranger = open(url);
+			cleanup.push(() => stranger.destroy());
+			await until(() => stranger.relays[0]?.refused === 'token');
+			expect(stranger.status.peers).toBe(0);
+		}
+		const member = open(`${relay.url}/relay?token=${token}`);
+		cleanup.push(() => member.destroy());
+		await until(() => member.status.peers === 1);
+		expect(member.relays[0]?.refused).toBeNull();
+		const stats = relay.stats().relay as { tokenRefused: number; kept: number };
+		expect(stats.tokenRefused).toBeGreaterThanOrEqual(2);
+		expect(stats.kept).toBe(1); // only the member's ask was heard
 	}, 40_000);
 });

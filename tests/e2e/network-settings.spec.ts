@@ -4,14 +4,17 @@ import { expect, test } from '@playwright/test';
 import type { SignalingServer } from '../../server/signaling.js';
 import { stunServer } from '../support/stun-server';
 import { createSpace } from './helpers';
-import { join, person, shareLink, signalingServer, type Person } from './peers';
+import { join, person, relayServer, shareLink, signalingServer, type Person } from './peers';
 
 let signal: SignalingServer;
+let relayed: Awaited<ReturnType<typeof relayServer>> | null = null;
 const people: Person[] = [];
 
 test.afterEach(async () => {
 	await Promise.all(people.splice(0).map((p) => p.context.close()));
 	await signal?.close();
+	await relayed?.close();
+	relayed = null;
 });
 
 test('signaling servers are checked, tested ("1 of 2 reachable") and saved', async ({ page }) => {
@@ -69,6 +72,52 @@ test('signaling servers are checked, tested ("1 of 2 reachable") and saved', asy
 	await expect(network.getByLabel('Signaling server 1', { exact: true })).toHaveValue(
 		'ws://127.0.0.1:4444'
 	);
+});
+
+test('relays are checked, tested ("1 of 3 relays reachable") and saved; spaces are then kept on them', async ({
+	page
+}) => {
+	relayed = await relayServer();
+	signal = relayed;
+	await page.goto('./settings/');
+	const network = page.getByRole('region', { name: 'Network' });
+	await network.getByLabel('Signaling server 1', { exact: true }).fill(relayed.url);
+	// This build has no default relay: the list starts empty.
+	await expect(network.getByLabel('Relay 1', { exact: true })).toHaveCount(0);
+	for (const [index, url] of [relayed.relay, 'ws://127.0.0.1:9/relay', relayed.url].entries()) {
+		await network.getByRole('button', { name: 'Add relay' }).click();
+		await network.getByLabel(`Relay ${index + 1}`, { exact: true }).fill(url);
+	}
+	await network.getByRole('button', { name: 'Test servers' }).click();
+	await expect(network.getByTestId('reachability')).toHaveText(
+		'1 of 1 signaling server reachable · 1 of 3 relays reachable'
+	);
+	await expect(network.getByText(/^Not reachable: could not connect/)).toBeVisible();
+	// A signaling server is not a relay, and the app says so.
+	await expect(network.getByText(/^Not reachable: answers, but not as a relay/)).toBeVisible();
+
+	// A relay address must be a WebSocket address; nothing is saved while one is wrong.
+	await network.getByLabel('Relay 2', { exact: true }).fill('https://relay.example.org/relay');
+	await network.getByRole('button', { name: 'Save' }).click();
+	await expect(network.getByRole('alert')).toContainText('must start with wss://');
+	await network.getByRole('button', { name: 'Remove relay 3' }).click();
+	await network.getByRole('button', { name: 'Remove relay 2' }).click();
+	await network.getByRole('button', { name: 'Save' }).click();
+	await expect(network.getByText('Saved.')).toBeVisible();
+	await page.reload();
+	await expect(network.getByLabel('Relay 1', { exact: true })).toHaveValue(relayed.relay);
+	await expect(network.getByLabel('Relay 2', { exact: true })).toHaveCount(0);
+
+	// A space made now is kept on the relay, with no other setup.
+	await createSpace(page, 'Kept on the saved relay');
+	await expect(page.getByTestId('sync-status')).toHaveText(
+		'Saved on this device · kept on 1 relay'
+	);
+
+	// Restoring the defaults of this build takes the relay away again.
+	await page.goto('./settings/');
+	await network.getByRole('button', { name: 'Restore defaults' }).click();
+	await expect(network.getByLabel('Relay 1', { exact: true })).toHaveCount(0);
 });
 
 test('a name is asked once, others see it with the page, and the share dialog draws QR codes', async ({

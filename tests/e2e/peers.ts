@@ -2,9 +2,11 @@
 // own storage, no BroadcastChannel with the others), so everything between them crosses over
 // WebRTC, introduced by a signaling server this test starts on 127.0.0.1.
 import { expect, test, type Browser, type BrowserContext, type Page } from '@playwright/test';
+import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join as joinPath } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { startSignaling, type SignalingServer } from '../../server/signaling.js';
 import { editor } from './helpers';
 
@@ -33,6 +35,63 @@ export async function relayServer(): Promise<SignalingServer & { relay: string; 
 		dataDir,
 		close: async () => {
 			await server.close();
+			rmSync(dataDir, { recursive: true, force: true });
+		}
+	};
+}
+
+export interface RelayProcess {
+	/** Signaling (ws://127.0.0.1:port) and the relay (…/relay), the same after a restart. */
+	url: string;
+	relay: string;
+	dataDir: string;
+	/** SIGKILL: no goodbye, no flush. */
+	kill(): Promise<void>;
+	/** Starts again on the same port and data directory. */
+	restart(): Promise<void>;
+	close(): Promise<void>;
+}
+
+/**
+ * The compiled server (npm run server's code) in a process of its own, so a test can kill it;
+ * build it first (scripts/build-server.js).
+ */
+export async function relayProcess(): Promise<RelayProcess> {
+	const dataDir = mkdtempSync(joinPath(tmpdir(), 'cp-e2e-relay-'));
+	const script = fileURLToPath(new URL('../adversary/relay-child.mjs', import.meta.url));
+	let child: ChildProcess | null = null;
+	const start = (port: number) =>
+		new Promise<string>((resolve, reject) => {
+			const next = fork(script, [JSON.stringify({ dataDir, port })], {
+				stdio: ['ignore', 'inherit', 'inherit', 'ipc']
+			});
+			child = next;
+			next.once('exit', (code) => reject(new Error(`the relay exited (${code})`)));
+			next.on('message', (message: { type?: string; url?: string }) => {
+				if (message.type === 'ready') resolve(message.url as string);
+			});
+		});
+	const url = await start(0);
+	const port = Number(new URL(url).port);
+	const kill = async () => {
+		const running = child;
+		child = null;
+		if (running === null || running.exitCode !== null) return;
+		const exited = new Promise((resolve) => running.once('exit', resolve));
+		running.kill('SIGKILL');
+		await exited;
+	};
+	return {
+		url,
+		relay: `${url}/relay`,
+		dataDir,
+		kill,
+		restart: async () => {
+			await kill();
+			await start(port);
+		},
+		close: async () => {
+			await kill();
 			rmSync(dataDir, { recursive: true, force: true });
 		}
 	};

@@ -6,6 +6,7 @@ import { ObservableV2 } from 'lib0/observable';
 import {
 	NETWORK_SETTING,
 	PROFILE_SETTING,
+	RELAYS_OFF_SETTING,
 	loadDeviceSecret,
 	readSetting,
 	writeSetting
@@ -19,7 +20,7 @@ import {
 	type IceServer,
 	type NetworkConfig
 } from '../sync/network-config';
-import { probeIce, probeSignaling, type Probe } from '../sync/reachability';
+import { probeIce, probeRelay, probeSignaling, type Probe } from '../sync/reachability';
 import { info as storageInfo, requestPersistence, type StorageInfo } from '../storage/device';
 
 export type { IceServer, NetworkConfig, Probe, StorageInfo };
@@ -28,6 +29,7 @@ export {
 	checkIceServer,
 	checkSignalingUrl,
 	probeIce,
+	probeRelay,
 	probeSignaling,
 	requestPersistence,
 	storageInfo
@@ -70,11 +72,18 @@ export const networkDefaults: NetworkConfig = buildDefaults(import.meta.env);
 type Events = {
 	profile: (profile: Profile) => void;
 	network: (network: NetworkConfig) => void;
+	/** Which spaces are kept on relays changed (here or in another tab). */
+	relays: () => void;
 };
+
+/** Spaces remembered as not kept on relays; more is junk (ids are 22 characters). */
+const MAX_RELAYS_OFF = 10_000;
 
 export class DeviceSettings extends ObservableV2<Events> {
 	profile = $state.raw<Profile>(readProfile());
 	network = $state.raw<NetworkConfig>(readNetwork());
+	/** Spaces this device does not keep on relays. */
+	relaysOff = $state.raw<ReadonlySet<string>>(readRelaysOff());
 	readonly deviceSecret: Uint8Array = loadDeviceSecret();
 	#destroyed = false;
 
@@ -101,6 +110,28 @@ export class DeviceSettings extends ObservableV2<Events> {
 		return saved;
 	}
 
+	/** The relays this device keeps spaces on: its settings, or the build's defaults. */
+	get relays(): string[] {
+		return this.network.relays ?? networkDefaults.relays ?? [];
+	}
+
+	/** The relays a space is kept on from this device: none if the person turned it off. */
+	relaysFor(spaceId: string): string[] {
+		return this.relaysOff.has(spaceId) ? [] : this.relays;
+	}
+
+	/** Keeps a space on the relays (the default) or stops; false if storage refused it. */
+	setKeepOnRelays(spaceId: string, keep: boolean): boolean {
+		// A new set each time ($state.raw): readers see the change by identity.
+		const others = [...this.relaysOff].filter((id) => id !== spaceId);
+		const next = keep ? others : [...others, spaceId];
+		const saved = writeSetting(RELAYS_OFF_SETTING, next.length === 0 ? null : next);
+		// eslint-disable-next-line svelte/prefer-svelte-reactivity -- never mutated: replaced whole
+		this.relaysOff = new Set(next);
+		this.emit('relays', []);
+		return saved;
+	}
+
 	override destroy(): void {
 		if (this.#destroyed) return;
 		this.#destroyed = true;
@@ -112,6 +143,9 @@ export class DeviceSettings extends ObservableV2<Events> {
 		if (event.key === NETWORK_SETTING) {
 			this.network = readNetwork();
 			this.emit('network', [this.network]);
+		} else if (event.key === RELAYS_OFF_SETTING) {
+			this.relaysOff = readRelaysOff();
+			this.emit('relays', []);
 		} else if (event.key === PROFILE_SETTING) {
 			this.profile = readProfile();
 			this.emit('profile', [this.profile]);
@@ -121,6 +155,16 @@ export class DeviceSettings extends ObservableV2<Events> {
 
 function readNetwork(): NetworkConfig {
 	return parseConfig(readSetting(NETWORK_SETTING)) ?? networkDefaults;
+}
+
+function readRelaysOff(): ReadonlySet<string> {
+	const stored = readSetting(RELAYS_OFF_SETTING);
+	if (!Array.isArray(stored)) return new Set();
+	return new Set(
+		stored
+			.slice(0, MAX_RELAYS_OFF)
+			.filter((id): id is string => typeof id === 'string' && id.length <= 64)
+	);
 }
 
 function readProfile(): Profile {

@@ -9,7 +9,7 @@ import { checkPresence, Presence, type Peer, type PresenceState } from '../sync/
 import { TabsTransport } from '../sync/tabs-transport';
 import type { RelayTransport } from '../sync/relay-transport';
 import type { WebrtcTransport } from '../sync/webrtc-transport';
-import { networkDefaults, type DeviceSettings, type Profile } from './device-settings.svelte';
+import type { DeviceSettings, Profile } from './device-settings.svelte';
 
 export type SyncState = 'offline' | 'connecting' | 'alone' | 'syncing' | 'synced';
 
@@ -138,13 +138,11 @@ export class SpaceNetwork {
 			this.tabs.status,
 			this.#paused,
 			undefined,
-			{ ...(this.#relay?.status ?? idleStatus('relay')), total: this.#relayUrls().length }
+			{
+				...(this.#relay?.status ?? idleStatus('relay')),
+				total: this.#device.relaysFor(this.#parts.id).length
+			}
 		);
-	}
-
-	/** The relays this device keeps spaces on: its settings, or the build's defaults. */
-	#relayUrls(): string[] {
-		return this.#device.network.relays ?? networkDefaults.relays ?? [];
 	}
 
 	async #connect() {
@@ -162,23 +160,35 @@ export class SpaceNetwork {
 			webrtc.on('status', this.#report);
 			// Tabs of this browser meet through the tabs transport, not over WebRTC.
 			void webrtc.provider.key.then(() => this.tabs.setPeerId(webrtc.peerId));
-			const urls = this.#relayUrls();
-			if (urls.length > 0) {
-				const { RelayTransport } = await import('../sync/relay-transport');
-				if (this.#destroyed || this.#paused || this.#relay !== null) return this.#report();
-				this.#relay = new RelayTransport({
-					log: this.#parts.log,
-					cap: this.#parts.cap,
-					urls,
-					keep: true
-				});
-				this.#relay.on('status', this.#report);
-			}
+			await this.#startRelays();
 			this.#report();
 		} catch (error) {
 			console.error('Could not start syncing', error);
 			this.#callbacks.onStatus({ ...INITIAL_STATUS, state: 'offline' });
 		}
+	}
+
+	/** Relays for this space, unless the person turned keeping on relays off here. */
+	async #startRelays() {
+		const urls = this.#device.relaysFor(this.#parts.id);
+		if (urls.length === 0) return;
+		const { RelayTransport } = await import('../sync/relay-transport');
+		if (this.#destroyed || this.#paused || this.#relay !== null) return;
+		this.#relay = new RelayTransport({
+			log: this.#parts.log,
+			cap: this.#parts.cap,
+			urls,
+			keep: true
+		});
+		this.#relay.on('status', this.#report);
+	}
+
+	/** Keeping on relays was turned on or off for this space: only the relays reconnect. */
+	async restartRelays() {
+		if (this.#destroyed || this.#paused) return;
+		this.#closeRelays();
+		await this.#startRelays();
+		this.#report();
 	}
 
 	#onTabPeers = (ids: string[]) => this.#webrtc?.ignorePeers(ids);
@@ -242,13 +252,16 @@ export class SpaceNetwork {
 		this.presence.destroy();
 	}
 
-	#close() {
+	#closeRelays() {
 		const relay = this.#relay;
 		this.#relay = null;
-		if (relay !== null) {
-			relay.off('status', this.#report);
-			this.#closing = this.#closing.then(() => relay.destroy());
-		}
+		if (relay === null) return;
+		relay.off('status', this.#report);
+		this.#closing = this.#closing.then(() => relay.destroy());
+	}
+
+	#close() {
+		this.#closeRelays();
 		const webrtc = this.#webrtc;
 		this.#webrtc = null;
 		if (webrtc === null) return;

@@ -50,6 +50,8 @@ export class SpaceSession {
 	peers = $state.raw<Peer[]>([]);
 	/** Syncing paused by the person (work offline). */
 	paused = $state(false);
+	/** Kept on the configured relays from this device (the default; the person may turn it off). */
+	keepOnRelays = $state(true);
 	/** Nothing of this space has arrived yet (it was just joined by a link). */
 	empty = $state(false);
 
@@ -135,6 +137,8 @@ export class SpaceSession {
 		globalThis.addEventListener?.('pagehide', this.#onPageHide);
 		this.#app.device.on('network', this.#onNetwork);
 		this.#app.device.on('profile', this.#onProfile);
+		this.#app.device.on('relays', this.#onRelays);
+		this.keepOnRelays = !this.#app.device.relaysOff.has(this.id);
 		this.empty = this.#logIsEmpty();
 		this.rejected = this.#countRejected();
 		this.#sync = new SpaceNetwork(this.#core, this.#app.device, {
@@ -156,6 +160,12 @@ export class SpaceSession {
 	// Settings saved here or in another tab apply at once: servers reconnect, the name changes.
 	#onNetwork = () => this.#sync?.reconnect();
 	#onProfile = (profile: Profile) => this.#sync?.setProfile(profile);
+	#onRelays = () => {
+		const keep = !this.#app.device.relaysOff.has(this.id);
+		if (keep === this.keepOnRelays) return;
+		this.keepOnRelays = keep;
+		void this.#sync?.restartRelays();
+	};
 
 	/** The tab is going away: seal waiting changes now, synchronously. */
 	#onPageHide = () => this.#core.bridge.flushNow();
@@ -207,6 +217,21 @@ export class SpaceSession {
 	/** Changes how this person appears to others, on every space. */
 	setProfile(name: string, color: string): boolean {
 		return this.#app.device.setProfile(name, color);
+	}
+
+	/** The relays this space is kept on from this device, by address (none when turned off). */
+	get relays(): string[] {
+		return this.#app.device.relaysFor(this.id);
+	}
+
+	/** Relays configured on this device, whether or not this space is kept on them. */
+	get relaysConfigured(): number {
+		return this.#app.device.relays.length;
+	}
+
+	/** Keeps this space on the relays (or stops) from this device; false if it could not be saved. */
+	setKeepOnRelays(keep: boolean): boolean {
+		return this.#app.device.setKeepOnRelays(this.id, keep);
 	}
 
 	/** Work offline: disconnect from peers until resumed; edits are still saved here. */
@@ -330,6 +355,7 @@ export class SpaceSession {
 		globalThis.removeEventListener?.('pagehide', this.#onPageHide);
 		this.#app.device.off('network', this.#onNetwork);
 		this.#app.device.off('profile', this.#onProfile);
+		this.#app.device.off('relays', this.#onRelays);
 		if (this.#keyringTimer !== null) {
 			clearTimeout(this.#keyringTimer);
 			this.#keyringTimer = null;

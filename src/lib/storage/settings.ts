@@ -6,6 +6,8 @@
 /** localStorage keys; a `storage` event with one of them means another tab changed it. */
 export const NETWORK_SETTING = 'cp-network';
 export const PROFILE_SETTING = 'cp-profile';
+/** Spaces this device does not keep on relays (ids), by the person's choice. */
+export const RELAYS_OFF_SETTING = 'cp-relays-off';
 const DEVICE_KEY = 'cp-device';
 
 export type SettingFailure = 'unavailable';

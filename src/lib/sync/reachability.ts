@@ -1,7 +1,9 @@
 // Tests the servers in the network settings from this browser: a signaling server is reachable
-// when it answers a y-webrtc `ping` with `pong`; a STUN/TURN server works when WebRTC gathers a
+// when it answers a y-webrtc `ping` with `pong`; a relay when its first frame is the challenge
+// every relay sends on connecting; a STUN/TURN server works when WebRTC gathers a
 // server-reflexive (STUN) or relayed (TURN) address through it.
 import type { IceServer } from './network-config';
+import { decodeFrame, FRAME } from './relay-wire';
 
 export type Probe = { ok: true; ms: number } | { ok: false; error: string };
 
@@ -38,6 +40,48 @@ export function probeSignaling(url: string, timeoutMs = 4_000): Promise<Probe> {
 			}
 		};
 		socket.onerror = () => finish({ ok: false, error: 'could not connect' });
+		socket.onclose = () => finish({ ok: false, error: 'closed the connection' });
+	});
+}
+
+export function probeRelay(url: string, timeoutMs = 4_000): Promise<Probe> {
+	const started = performance.now();
+	return new Promise((resolve) => {
+		let socket: WebSocket;
+		const finish = (result: Probe) => {
+			clearTimeout(timer);
+			socket.onopen = socket.onmessage = socket.onerror = socket.onclose = null;
+			socket.close();
+			resolve(result);
+		};
+		const timer = setTimeout(
+			() => finish({ ok: false, error: `no answer within ${timeoutMs / 1000} s` }),
+			timeoutMs
+		);
+		try {
+			socket = new WebSocket(url);
+		} catch (error) {
+			clearTimeout(timer);
+			resolve({ ok: false, error: error instanceof Error ? error.message : String(error) });
+			return;
+		}
+		socket.binaryType = 'arraybuffer';
+		socket.onmessage = (event: MessageEvent<unknown>) => {
+			const frame =
+				event.data instanceof ArrayBuffer ? decodeFrame(new Uint8Array(event.data)) : null;
+			if (frame?.type === FRAME.challenge) {
+				finish({ ok: true, ms: Math.round(performance.now() - started) });
+			} else if (frame?.type === FRAME.refused && frame.code === 'token') {
+				finish({
+					ok: false,
+					error: 'a private relay: add ?token=… (from its operator) to its address'
+				});
+			} else {
+				finish({ ok: false, error: 'answers, but not as a relay (is the address …/relay?)' });
+			}
+		};
+		socket.onerror = () =>
+			finish({ ok: false, error: 'could not connect (down, or it wants an access token)' });
 		socket.onclose = () => finish({ ok: false, error: 'closed the connection' });
 	});
 }

@@ -1,0 +1,173 @@
+// Relays carry a space where browsers cannot reach each other. Chromium runs here with WebRTC
+// limited to proxied UDP and no proxy, as behind a strict firewall: peers meet on the signaling
+// server but no connection ever opens, so every edit below crosses the relay. The relay is the
+// compiled server in a process of its own, so it can be killed (SIGKILL) and started again.
+import { expect, test } from '@playwright/test';
+import { buildServer } from '../../scripts/build-server.js';
+import { chromiumArgs } from '../../scripts/chromium.js';
+import { createSpace, editor } from './helpers';
+import {
+	join,
+	person,
+	relayProcess,
+	relayServer,
+	shareLink,
+	syncStatus,
+	text,
+	type Person,
+	type RelayProcess
+} from './peers';
+
+test.use({
+	launchOptions: {
+		executablePath: '/usr/bin/chromium',
+		args: [...chromiumArgs, '--force-webrtc-ip-handling-policy=disable_non_proxied_udp']
+	}
+});
+
+const people: Person[] = [];
+const servers: Array<{ close(): Promise<void> }> = [];
+
+test.beforeAll(async () => {
+	await buildServer();
+});
+
+test.afterEach(async () => {
+	await Promise.all(people.splice(0).map((p) => p.context.close().catch(() => {})));
+	for (const server of servers.splice(0)) await server.close();
+});
+
+/** Alice makes a space kept on `relays`; Bob joins it by the edit link. */
+async function pair(browser: import('@playwright/test').Browser, signal: string, relays: string[]) {
+	const alice = await person(browser, [signal], 'Alice', relays);
+	const bob = await person(browser, [signal], 'Bob', relays);
+	people.push(alice, bob);
+	await createSpace(alice.page, 'Across the firewall');
+	await editor(alice.page).click();
+	await editor(alice.page).pressSequentially('Alice was here.');
+	await expect(syncStatus(alice.page)).toContainText('kept on', { timeout: 20_000 });
+	await join(bob.page, await shareLink(alice.page, 'Edit link'));
+	await expect.poll(() => text(bob.page), { timeout: 20_000 }).toContain('Alice was here.');
+	return { alice, bob };
+}
+
+/** Types at the end of the page's text. */
+async function typeAtEnd(page: import('@playwright/test').Page, words: string) {
+	await editor(page).click();
+	await page.keyboard.press('Control+End');
+	await page.keyboard.type(words, { delay: 20 });
+}
+
+test('with WebRTC blocked, two people edit live through the relay', async ({ browser }) => {
+	const server = await relayServer();
+	servers.push(server);
+	const { alice, bob } = await pair(browser, server.url, [server.relay]);
+	// No direct connection: the relay is the only way, and the sync line says so.
+	await expect(syncStatus(alice.page)).toHaveText('Saved on this device · kept on 1 relay');
+	await expect(syncStatus(bob.page)).toHaveText('Saved on this device · kept on 1 relay');
+
+	await typeAtEnd(bob.page, ' Bob too.');
+	await expect.poll(() => text(alice.page), { timeout: 10_000 }).toContain('Bob too.');
+	await typeAtEnd(alice.page, ' And back.');
+	await expect.poll(() => text(bob.page), { timeout: 10_000 }).toContain('And back.');
+	// Both at once: they end with the same text, holding both.
+	await Promise.all([typeAtEnd(alice.page, ' A1 A2 A3'), typeAtEnd(bob.page, ' B1 B2 B3')]);
+	await expect
+		.poll(async () => (await text(alice.page)) === (await text(bob.page)), { timeout: 15_000 })
+		.toBe(true);
+	for (const word of ['A3', 'B3']) expect(await text(alice.page)).toContain(word);
+});
+
+test('the relay is killed mid-typing and restarted: the app reconnects and nothing is lost', async ({
+	browser
+}) => {
+	const relay: RelayProcess = await relayProcess();
+	servers.push(relay);
+	const { alice, bob } = await pair(browser, relay.url, [relay.relay]);
+
+	await typeAtEnd(alice.page, ' Before the crash.');
+	await expect(syncStatus(alice.page)).toHaveText('Saved on this device · kept on 1 relay');
+	const typing = typeAtEnd(alice.page, ' While it was down, every word is kept here.');
+	await alice.page.waitForTimeout(300);
+	await relay.kill();
+	await typing;
+	await expect(syncStatus(alice.page)).toHaveText(
+		'Relay unreachable — kept only on your devices',
+		{ timeout: 15_000 }
+	);
+	await relay.restart();
+	// Back by itself (its retry waits at most 30 s), and holding everything again.
+	for (const page of [alice.page, bob.page]) {
+		await expect(syncStatus(page)).toHaveText('Saved on this device · kept on 1 relay', {
+			timeout: 45_000
+		});
+	}
+	await expect
+		.poll(() => text(bob.page), { timeout: 15_000 })
+		.toContain('every word is kept here.');
+
+	// What the relay acknowledged survived the crash: a newcomer, alone with the relay, gets it all.
+	const link = await shareLink(alice.page, 'View link');
+	const expected = await text(alice.page);
+	for (const p of people.splice(0)) await p.context.close();
+	const carol = await person(browser, [relay.url], 'Carol', [relay.relay]);
+	people.push(carol);
+	await join(carol.page, link);
+	await expect.poll(() => text(carol.page), { timeout: 20_000 }).toBe(expected);
+});
+
+test('two relays, one killed: editing goes on through the other', async ({ browser }) => {
+	const steady = await relayServer();
+	const doomed = await relayProcess();
+	servers.push(steady, doomed);
+	const { alice, bob } = await pair(browser, steady.url, [steady.relay, doomed.relay]);
+	await expect(syncStatus(alice.page)).toHaveText('Saved on this device · kept on 2 relays', {
+		timeout: 20_000
+	});
+	await doomed.kill();
+	await expect(syncStatus(alice.page)).toHaveText('Saved on this device · kept on 1 relay', {
+		timeout: 15_000
+	});
+	await typeAtEnd(alice.page, ' Still going.');
+	await expect.poll(() => text(bob.page), { timeout: 10_000 }).toContain('Still going.');
+	await typeAtEnd(bob.page, ' Both of us.');
+	await expect.poll(() => text(alice.page), { timeout: 10_000 }).toContain('Both of us.');
+});
+
+test('"Keep on relays" off for a space: this device stops sending it to relays, and can start again', async ({
+	browser
+}) => {
+	const server = await relayServer();
+	servers.push(server);
+	const alice = await person(browser, [server.url], 'Alice', [server.relay]);
+	people.push(alice);
+	await createSpace(alice.page, 'Only here');
+	await expect(syncStatus(alice.page)).toHaveText('Saved on this device · kept on 1 relay', {
+		timeout: 20_000
+	});
+	const connected = () => server.stats().relay?.relayConnections;
+	await expect.poll(connected).toBe(1);
+
+	await alice.page.getByRole('button', { name: 'Share', exact: true }).click();
+	const dialog = alice.page.getByRole('dialog');
+	await expect(dialog.getByText(/Kept on the relay, sealed/)).toBeVisible();
+	await dialog.getByRole('checkbox', { name: 'Keep on relays' }).uncheck();
+	await expect(dialog.getByText(/Not sent to the relay from this device/)).toBeVisible();
+	await alice.page.keyboard.press('Escape');
+	await expect(syncStatus(alice.page)).toHaveText('Only you here');
+	await expect.poll(connected).toBe(0);
+	// Still off after a reload, and the space list says so.
+	await alice.page.reload();
+	await expect(syncStatus(alice.page)).toHaveText('Only you here');
+	await alice.page.goto('./');
+	await expect(alice.page.getByText(/not kept on relays/)).toBeVisible();
+
+	// On again from the space list's menu.
+	await alice.page.getByRole('button', { name: 'Actions for Only here' }).click();
+	await alice.page.getByRole('menuitem', { name: 'Keep on relays' }).click();
+	await expect(alice.page.getByText(/not kept on relays/)).toHaveCount(0);
+	await alice.page.getByRole('link', { name: /Only here/ }).click();
+	await expect(syncStatus(alice.page)).toHaveText('Saved on this device · kept on 1 relay', {
+		timeout: 20_000
+	});
+});
