@@ -94,7 +94,11 @@ test('relays are checked, tested ("1 of 3 relays reachable") and saved; spaces a
 	);
 	await expect(network.getByText(/^Not reachable: could not connect/)).toBeVisible();
 	// A signaling server is not a relay, and the app says so.
-	await expect(network.getByText(/^Not reachable: answers, but not as a relay/)).toBeVisible();
+	await expect(
+		network.getByText(
+			/^Not reachable: a signaling server, not a relay \(a relay’s address ends in \/relay\)/
+		)
+	).toBeVisible();
 
 	// A relay address must be a WebSocket address; nothing is saved while one is wrong.
 	await network.getByLabel('Relay 2', { exact: true }).fill('https://relay.example.org/relay');

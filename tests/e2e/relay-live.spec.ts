@@ -1,10 +1,9 @@
-// Relays carry a space where browsers cannot reach each other. Chromium runs here with WebRTC
-// limited to proxied UDP and no proxy, as behind a strict firewall: peers meet on the signaling
-// server but no connection ever opens, so every edit below crosses the relay. The relay is the
-// compiled server in a process of its own, so it can be killed (SIGKILL) and started again.
+// Relays carry a space where browsers cannot reach each other. Each browser here may use only
+// TURN-relayed WebRTC and has no TURN server, as behind a strict firewall: peers meet on the
+// signaling server but no connection ever opens, so every edit below crosses the relay. The
+// relay is the compiled server in a process of its own, so it can be killed and started again.
 import { expect, test } from '@playwright/test';
 import { buildServer } from '../../scripts/build-server.js';
-import { chromiumArgs } from '../../scripts/chromium.js';
 import { createSpace, editor } from './helpers';
 import {
 	join,
@@ -12,18 +11,12 @@ import {
 	relayProcess,
 	relayServer,
 	shareLink,
+	signalingServer,
 	syncStatus,
 	text,
 	type Person,
 	type RelayProcess
 } from './peers';
-
-test.use({
-	launchOptions: {
-		executablePath: '/usr/bin/chromium',
-		args: [...chromiumArgs, '--force-webrtc-ip-handling-policy=disable_non_proxied_udp']
-	}
-});
 
 const people: Person[] = [];
 const servers: Array<{ close(): Promise<void> }> = [];
@@ -37,10 +30,29 @@ test.afterEach(async () => {
 	for (const server of servers.splice(0)) await server.close();
 });
 
+/** Someone whose browser can make no direct connection: WebRTC only through TURN, and no TURN. */
+async function firewalled(
+	browser: import('@playwright/test').Browser,
+	signal: string,
+	name: string,
+	relays: string[]
+): Promise<Person> {
+	const someone = await person(browser, [signal], name, relays);
+	await someone.context.addInitScript(() => {
+		const Native = window.RTCPeerConnection;
+		window.RTCPeerConnection = class extends Native {
+			constructor(config?: RTCConfiguration) {
+				super({ ...config, iceTransportPolicy: 'relay' });
+			}
+		};
+	});
+	return someone;
+}
+
 /** Alice makes a space kept on `relays`; Bob joins it by the edit link. */
 async function pair(browser: import('@playwright/test').Browser, signal: string, relays: string[]) {
-	const alice = await person(browser, [signal], 'Alice', relays);
-	const bob = await person(browser, [signal], 'Bob', relays);
+	const alice = await firewalled(browser, signal, 'Alice', relays);
+	const bob = await firewalled(browser, signal, 'Bob', relays);
 	people.push(alice, bob);
 	await createSpace(alice.page, 'Across the firewall');
 	await editor(alice.page).click();
@@ -51,10 +63,10 @@ async function pair(browser: import('@playwright/test').Browser, signal: string,
 	return { alice, bob };
 }
 
-/** Types at the end of the page's text. */
-async function typeAtEnd(page: import('@playwright/test').Page, words: string) {
+/** Types at the end (or the start) of the page's text. */
+async function typeAtEnd(page: import('@playwright/test').Page, words: string, at = 'End') {
 	await editor(page).click();
-	await page.keyboard.press('Control+End');
+	await page.keyboard.press(`Control+${at}`);
 	await page.keyboard.type(words, { delay: 20 });
 }
 
@@ -70,8 +82,8 @@ test('with WebRTC blocked, two people edit live through the relay', async ({ bro
 	await expect.poll(() => text(alice.page), { timeout: 10_000 }).toContain('Bob too.');
 	await typeAtEnd(alice.page, ' And back.');
 	await expect.poll(() => text(bob.page), { timeout: 10_000 }).toContain('And back.');
-	// Both at once: they end with the same text, holding both.
-	await Promise.all([typeAtEnd(alice.page, ' A1 A2 A3'), typeAtEnd(bob.page, ' B1 B2 B3')]);
+	// Both at once, at either end: they end with the same text, holding both.
+	await Promise.all([typeAtEnd(alice.page, ' A1 A2 A3'), typeAtEnd(bob.page, 'B1 B2 B3 ', 'Home')]);
 	await expect
 		.poll(async () => (await text(alice.page)) === (await text(bob.page)), { timeout: 15_000 })
 		.toBe(true);
@@ -81,9 +93,11 @@ test('with WebRTC blocked, two people edit live through the relay', async ({ bro
 test('the relay is killed mid-typing and restarted: the app reconnects and nothing is lost', async ({
 	browser
 }) => {
+	// Signaling stays up; only the relay (a process of its own) dies.
+	const signal = await signalingServer();
 	const relay: RelayProcess = await relayProcess();
-	servers.push(relay);
-	const { alice, bob } = await pair(browser, relay.url, [relay.relay]);
+	servers.push(signal, relay);
+	const { alice, bob } = await pair(browser, signal.url, [relay.relay]);
 
 	await typeAtEnd(alice.page, ' Before the crash.');
 	await expect(syncStatus(alice.page)).toHaveText('Saved on this device · kept on 1 relay');
@@ -91,10 +105,9 @@ test('the relay is killed mid-typing and restarted: the app reconnects and nothi
 	await alice.page.waitForTimeout(300);
 	await relay.kill();
 	await typing;
-	await expect(syncStatus(alice.page)).toHaveText(
-		'Relay unreachable — kept only on your devices',
-		{ timeout: 15_000 }
-	);
+	await expect(syncStatus(alice.page)).toHaveText('Relay unreachable — kept only on your devices', {
+		timeout: 15_000
+	});
 	await relay.restart();
 	// Back by itself (its retry waits at most 30 s), and holding everything again.
 	for (const page of [alice.page, bob.page]) {
@@ -110,7 +123,7 @@ test('the relay is killed mid-typing and restarted: the app reconnects and nothi
 	const link = await shareLink(alice.page, 'View link');
 	const expected = await text(alice.page);
 	for (const p of people.splice(0)) await p.context.close();
-	const carol = await person(browser, [relay.url], 'Carol', [relay.relay]);
+	const carol = await person(browser, [signal.url], 'Carol', [relay.relay]);
 	people.push(carol);
 	await join(carol.page, link);
 	await expect.poll(() => text(carol.page), { timeout: 20_000 }).toBe(expected);

@@ -48,8 +48,10 @@ export function probeRelay(url: string, timeoutMs = 4_000): Promise<Probe> {
 	const started = performance.now();
 	return new Promise((resolve) => {
 		let socket: WebSocket;
+		let asked: ReturnType<typeof setTimeout> | undefined;
 		const finish = (result: Probe) => {
 			clearTimeout(timer);
+			clearTimeout(asked);
 			socket.onopen = socket.onmessage = socket.onerror = socket.onclose = null;
 			socket.close();
 			resolve(result);
@@ -66,7 +68,20 @@ export function probeRelay(url: string, timeoutMs = 4_000): Promise<Probe> {
 			return;
 		}
 		socket.binaryType = 'arraybuffer';
+		// A relay speaks first. Silence: perhaps a signaling server, which answers a ping.
+		socket.onopen = () => {
+			asked = setTimeout(() => socket.send(JSON.stringify({ type: 'ping' })), 500);
+		};
 		socket.onmessage = (event: MessageEvent<unknown>) => {
+			if (typeof event.data === 'string') {
+				finish({
+					ok: false,
+					error: event.data.includes('pong')
+						? 'a signaling server, not a relay (a relay’s address ends in /relay)'
+						: 'answers, but not as a relay'
+				});
+				return;
+			}
 			const frame =
 				event.data instanceof ArrayBuffer ? decodeFrame(new Uint8Array(event.data)) : null;
 			if (frame?.type === FRAME.challenge) {
@@ -77,11 +92,10 @@ export function probeRelay(url: string, timeoutMs = 4_000): Promise<Probe> {
 					error: 'a private relay: add ?token=… (from its operator) to its address'
 				});
 			} else {
-				finish({ ok: false, error: 'answers, but not as a relay (is the address …/relay?)' });
+				finish({ ok: false, error: 'answers, but not as a relay' });
 			}
 		};
-		socket.onerror = () =>
-			finish({ ok: false, error: 'could not connect (down, or it wants an access token)' });
+		socket.onerror = () => finish({ ok: false, error: 'could not connect' });
 		socket.onclose = () => finish({ ok: false, error: 'closed the connection' });
 	});
 }
