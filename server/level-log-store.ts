@@ -239,6 +239,11 @@ export class LevelKeptSpaces {
 		await this.#db.put(key('k', room), capability, { sync: true });
 	}
 
+	async delete(room: string): Promise<void> {
+		checkRoom(room);
+		await this.#db.del(key('k', room), { sync: true });
+	}
+
 	async count(): Promise<number> {
 		let count = 0;
 		for await (const k of this.#db.keys({ gte: key('k', ''), lt: key('k', '~') })) {

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import * as capability from '../src/lib/crypto/capability';
-import { signingKeys } from '../src/lib/crypto/signing';
+import { createSigner, signingKeys } from '../src/lib/crypto/signing';
 import * as pages from '../src/lib/doc/pages';
 import { createContentDoc, pagesMap } from '../src/lib/doc/schema';
 import { Bridge } from '../src/lib/log/bridge';
@@ -96,6 +96,61 @@ const titles = (content: Y.Doc) =>
 	[...pagesMap(content).values()].map((p) => String(p.get('title'))).sort();
 
 describe('relay', () => {
+	it("forgets a space only when an editor signs for it on that connection; a viewer's ask is refused", async () => {
+		const db = database();
+		const level = db.open();
+		const relay = startRelay(level);
+		cleanup.push(async () => {
+			await relay.close();
+			await level.close();
+		});
+		const cap = capability.fromSecret(capability.newSecret());
+		const relayCap = capability.toRelay(cap);
+		const alice = await editor(cap);
+		pages.createPage(alice.content, { title: 'To be forgotten' });
+		await alice.bridge.settled();
+		const a = connect(relay, relayCap, alice.log, true);
+		await until(() => a.session.joined && a.session.holdsAll());
+
+		// Someone with the relay key (a viewer, another relay) signs with a key of their own.
+		const stranger = await createSigner(capability.fromSecret(capability.newSecret()).signSeed);
+		const v = connect(relay, relayCap, createLogDoc());
+		await until(() => v.session.joined);
+		await v.session.forget(stranger);
+		await until(() => v.refused.includes('bad-signature'));
+		// An editor's signature made for another connection (another nonce) is no better: the
+		// session signs its own nonce, so the replay is sent raw.
+		const editorSigner = await createSigner(cap.signSeed);
+		const signatures: Uint8Array[] = [];
+		const w = connect(relay, relayCap, createLogDoc());
+		await until(() => w.session.joined);
+		const replay = { sign: async (m: Uint8Array) => signatures[0] ?? editorSigner.sign(m) };
+		signatures.push(await editorSigner.sign(new Uint8Array(64)));
+		await w.session.forget({ engine: 'tweetnacl', ...replay });
+		await until(() => w.refused.includes('bad-signature'));
+		expect(relay.stats.forgotten).toBe(0);
+		expect(await new LevelKeptSpaces(level).get(relayCap.room)).not.toBeNull();
+
+		// The editor's own ask, on its connection: every client is told, and the data is gone.
+		const forgotten: string[] = [];
+		const b = connect(relay, relayCap, (await editor(cap)).log);
+		await until(() => b.session.joined);
+		b.session.on('forgotten', () => forgotten.push('b'));
+		a.session.on('forgotten', () => forgotten.push('a'));
+		await a.session.forget(editorSigner);
+		await until(() => forgotten.length === 2);
+		await until(() => relay.stats.forgotten === 1);
+		expect(await new LevelKeptSpaces(level).get(relayCap.room)).toBeNull();
+		let records = 0;
+		for await (const key of level.keys()) {
+			if (Buffer.from(key).toString('latin1').includes(relayCap.room)) records++;
+		}
+		expect(records).toBe(0);
+		// Asked again (a member still keeps it), it is kept afresh.
+		const c = connect(relay, relayCap, alice.log, true);
+		await until(() => c.session.joined && c.session.holdsAll());
+	});
+
 	it('keeps a space it is asked to, passes it on, says what it committed, and survives a restart', async () => {
 		const db = database();
 		let level = db.open();

@@ -7,7 +7,7 @@
 import * as syncProtocol from 'y-protocols/sync';
 import * as Y from 'yjs';
 import { fromRelay, KEY_BYTES, type RelayCapability } from '../src/lib/crypto/capability';
-import { createVerifier } from '../src/lib/crypto/signing';
+import { createVerifier, type Verifier } from '../src/lib/crypto/signing';
 import { LogGuard } from '../src/lib/log/guard';
 import { createLogDoc } from '../src/lib/log/log-doc';
 import type { LogStore } from '../src/lib/storage/log-store';
@@ -16,6 +16,7 @@ import { PeerGuard } from '../src/lib/sync/peer-guard';
 import {
 	decodeFrame,
 	encodeFrame,
+	forgetRequest,
 	FRAME,
 	newNonce,
 	readSync,
@@ -30,6 +31,7 @@ import {
 export interface KeptSpaces {
 	get(room: string): Promise<Uint8Array | null>;
 	put(room: string, capability: Uint8Array): Promise<void>;
+	delete(room: string): Promise<void>;
 	count(): Promise<number>;
 }
 
@@ -55,6 +57,7 @@ interface Room {
 	readonly cap: RelayCapability;
 	readonly doc: Y.Doc;
 	readonly guard: LogGuard;
+	readonly verifier: Verifier;
 	readonly persisted: Persisted;
 	readonly clients: Set<Client>;
 }
@@ -76,11 +79,14 @@ export class Relay {
 		joined: 0,
 		kept: 0,
 		refused: {} as Partial<Record<RelayRefusal, number>>,
-		updates: 0
+		updates: 0,
+		forgotten: 0
 	};
 	readonly #options: Required<Omit<RelayOptions, 'log'>> & Pick<RelayOptions, 'log'>;
 	readonly #rooms = new Map<string, Promise<Room>>();
 	readonly #keptBy = new Map<string, number>();
+	/** Rooms being deleted at an editor's request: nobody joins them meanwhile. */
+	readonly #forgetting = new Set<string>();
 
 	constructor(options: RelayOptions) {
 		this.#options = {
@@ -126,6 +132,7 @@ export class Relay {
 		const frame = decodeFrame(bytes);
 		if (frame === null) return this.#refuse(client, 'malformed');
 		if (client.joined !== null) {
+			if (frame.type === FRAME.forget) return this.#forget(client, client.joined, frame.signature);
 			if (frame.type !== FRAME.sync) return this.#refuse(client, 'malformed');
 			return this.#sync(client, client.joined, frame.message);
 		}
@@ -147,6 +154,7 @@ export class Relay {
 	async #join(client: Client, frame: Extract<RelayFrame, { type: typeof FRAME.proof }>) {
 		const room = client.room;
 		if (room === null) return this.#refuse(client, 'malformed');
+		if (this.#forgetting.has(room)) return this.#refuse(client, 'unavailable', true);
 		let capability = await this.#options.kept.get(room);
 		if (capability === null && client.keep !== null) {
 			capability = await this.#keep(client, room);
@@ -220,9 +228,10 @@ export class Relay {
 		const cap = fromRelay(capability.slice(0, KEY_BYTES), capability.slice(KEY_BYTES));
 		const doc = createLogDoc();
 		const persisted = await persist(doc, await this.#options.store.open(room), { journal: null });
-		const guard = new LogGuard({ log: doc, cap, verifier: await createVerifier(cap.signPk) });
+		const verifier = await createVerifier(cap.signPk);
+		const guard = new LogGuard({ log: doc, cap, verifier });
 		await guard.start();
-		const loaded: Room = { cap, doc, guard, persisted, clients: new Set() };
+		const loaded: Room = { cap, doc, guard, verifier, persisted, clients: new Set() };
 		doc.on('update', (update: Uint8Array, origin: unknown) => {
 			this.stats.updates++;
 			const message = syncMessage((encoder) => syncProtocol.writeUpdate(encoder, update));
@@ -236,6 +245,40 @@ export class Relay {
 			});
 		});
 		return loaded;
+	}
+
+	/**
+	 * An editor asks to stop keeping the space: a signature by `signSk` over this connection's
+	 * nonce and the room (a relay key holder, a viewer, cannot make one). Everyone in the room is
+	 * told and let go; the log and the capability are deleted from the store.
+	 */
+	async #forget(client: Client, room: Room, signature: Uint8Array) {
+		const request = forgetRequest(client.nonce, room.cap.room);
+		if (!(await room.verifier.verify(signature, request))) {
+			return this.#refuse(client, 'bad-signature', true);
+		}
+		if (this.#forgetting.has(room.cap.room)) return;
+		this.#forgetting.add(room.cap.room);
+		this.#rooms.delete(room.cap.room);
+		const forgotten = encodeFrame({ type: FRAME.forgotten });
+		for (const each of room.clients) {
+			each.joined = null;
+			each.socket.send(forgotten);
+			each.socket.close(4002, 'forgotten');
+		}
+		room.clients.clear();
+		await room.persisted.flushed();
+		room.guard.destroy();
+		await room.persisted.destroy();
+		room.doc.destroy();
+		try {
+			await this.#options.kept.delete(room.cap.room);
+			await this.#options.store.remove(room.cap.room);
+		} finally {
+			this.#forgetting.delete(room.cap.room);
+		}
+		this.stats.forgotten++;
+		this.#options.log?.('relay: a space was forgotten at an editor’s request');
 	}
 
 	#leave(client: Client) {

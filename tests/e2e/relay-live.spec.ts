@@ -183,4 +183,14 @@ test('"Keep on relays" off for a space: this device stops sending it to relays, 
 	await expect(syncStatus(alice.page)).toHaveText('Saved on this device · kept on 1 relay', {
 		timeout: 20_000
 	});
+
+	// An editor may have the relays delete their copy (signed; a viewer has no such button).
+	await alice.page.getByRole('button', { name: 'Share', exact: true }).click();
+	await dialog.getByRole('button', { name: 'Remove from relays…' }).click();
+	await dialog.getByRole('button', { name: 'Remove from relays', exact: true }).click();
+	await expect(dialog.getByText('Removed from 1 of 1 relay.')).toBeVisible();
+	await expect(dialog.getByRole('checkbox', { name: 'Keep on relays' })).not.toBeChecked();
+	expect(server.stats().relay?.forgotten).toBe(1);
+	await alice.page.keyboard.press('Escape');
+	await expect(syncStatus(alice.page)).toHaveText('Only you here');
 });

@@ -3,6 +3,7 @@
 // needed to show the space). Pausing ("work offline") disconnects from peers; tabs stay in step
 // and edits keep being saved. The sync line is derived here from what the transports report.
 import type { Capability } from '../crypto/capability';
+import type { Signer } from '../crypto/signing';
 import type { LogTransport, TransportStatus } from '../sync/log-transport';
 import { idleStatus } from '../sync/log-transport';
 import { checkPresence, Presence, type Peer, type PresenceState } from '../sync/presence';
@@ -181,6 +182,11 @@ export class SpaceNetwork {
 			keep: true
 		});
 		this.#relay.on('status', this.#report);
+	}
+
+	/** Asks the relays joined now to stop keeping the space (an editor's signature). */
+	async forgetOnRelays(signer: Signer): Promise<{ forgotten: number; asked: number }> {
+		return (await this.#relay?.forget(signer)) ?? { forgotten: 0, asked: 0 };
 	}
 
 	/** Keeping on relays was turned on or off for this space: only the relays reconnect. */

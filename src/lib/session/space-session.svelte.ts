@@ -1,6 +1,7 @@
 // One open space: opens it through the composition root (open-space.ts) and its network
 // (space-network.ts), and exposes what the UI shows as runes. Every change the UI makes goes
 // through a method here; nothing above sees Yjs.
+import { createSigner } from '../crypto/signing';
 import type * as Y from 'yjs';
 import { toView } from '../crypto/capability';
 import * as links from '../crypto/links';
@@ -232,6 +233,18 @@ export class SpaceSession {
 	/** Keeps this space on the relays (or stops) from this device; false if it could not be saved. */
 	setKeepOnRelays(keep: boolean): boolean {
 		return this.#app.device.setKeepOnRelays(this.id, keep);
+	}
+
+	/**
+	 * Editors: asks the relays to delete their copy of this space (signed), and stops keeping it
+	 * on relays from this device. Others who keep it on relays send it again when they connect.
+	 */
+	async removeFromRelays(): Promise<{ forgotten: number; asked: number }> {
+		const cap = this.#core.cap;
+		if (cap.kind !== 'edit' || this.#sync === null) return { forgotten: 0, asked: 0 };
+		const result = await this.#sync.forgetOnRelays(await createSigner(cap.signSeed));
+		this.setKeepOnRelays(false);
+		return result;
 	}
 
 	/** Work offline: disconnect from peers until resumed; edits are still saved here. */

@@ -7,8 +7,17 @@ import { ObservableV2 } from 'lib0/observable';
 import * as syncProtocol from 'y-protocols/sync';
 import * as Y from 'yjs';
 import { toBytes, type RelayCapability } from '../crypto/capability';
+import type { Signer } from '../crypto/signing';
 import { PeerGuard } from './peer-guard';
-import { decodeFrame, encodeFrame, FRAME, readSync, relayProof, syncMessage } from './relay-wire';
+import {
+	decodeFrame,
+	encodeFrame,
+	forgetRequest,
+	FRAME,
+	readSync,
+	relayProof,
+	syncMessage
+} from './relay-wire';
 
 export type RelaySessionEvents = {
 	/** The relay accepted our proof; sync has begun. */
@@ -19,6 +28,8 @@ export type RelaySessionEvents = {
 	refused: (code: string) => void;
 	/** A message from the relay was dropped (malformed, over a cap). */
 	dropped: (reason: string) => void;
+	/** The relay no longer keeps the space (an editor asked it to). */
+	forgotten: () => void;
 };
 
 export interface RelaySessionOptions {
@@ -35,6 +46,8 @@ export class RelaySession extends ObservableV2<RelaySessionEvents> {
 	kept: Map<number, number> | null = null;
 	readonly #options: RelaySessionOptions;
 	readonly #guard: PeerGuard;
+	/** This connection's challenge, which a request to forget the space signs. */
+	#nonce: Uint8Array | null = null;
 	#destroyed = false;
 
 	constructor(options: RelaySessionOptions) {
@@ -52,6 +65,7 @@ export class RelaySession extends ObservableV2<RelaySessionEvents> {
 		switch (frame.type) {
 			case FRAME.challenge: {
 				const { room, relayKey } = this.#options.cap;
+				this.#nonce = frame.nonce;
 				this.#send(encodeFrame({ type: FRAME.hello, room }));
 				if (this.#options.keep) {
 					this.#send(encodeFrame({ type: FRAME.keep, capability: toBytes(this.#options.cap) }));
@@ -85,9 +99,24 @@ export class RelaySession extends ObservableV2<RelaySessionEvents> {
 			case FRAME.refused:
 				this.emit('refused', [frame.code]);
 				return;
+			case FRAME.forgotten:
+				this.joined = false;
+				this.kept = null;
+				this.emit('forgotten', []);
+				return;
 			default:
 				this.emit('dropped', ['unexpected']);
 		}
+	}
+
+	/**
+	 * Asks the relay to stop keeping the space, signed with the space's `signSk` (editors only)
+	 * over this connection's nonce and the room. Answered by `forgotten` or `refused`.
+	 */
+	async forget(signer: Signer): Promise<void> {
+		if (!this.joined || this.#nonce === null) throw new Error('Not joined to the relay.');
+		const signature = await signer.sign(forgetRequest(this.#nonce, this.#options.cap.room));
+		this.#send(encodeFrame({ type: FRAME.forget, signature }));
 	}
 
 	/** Whether the relay has committed everything this log holds. */

@@ -5,6 +5,7 @@
 import { ObservableV2 } from 'lib0/observable';
 import type * as Y from 'yjs';
 import { toRelay, type Capability } from '../crypto/capability';
+import type { Signer } from '../crypto/signing';
 import {
 	idleStatus,
 	sameStatus,
@@ -33,6 +34,8 @@ interface Link {
 	timer: ReturnType<typeof setTimeout> | null;
 	dropped: number;
 	refused: string | null;
+	/** The relay forgot the space at our request: not asked to keep it again by this transport. */
+	forgotten: boolean;
 }
 
 const FIRST_RETRY_MS = 1_000;
@@ -55,7 +58,8 @@ export class RelayTransport extends ObservableV2<TransportEvents> implements Log
 			retryMs: FIRST_RETRY_MS,
 			timer: null,
 			dropped: 0,
-			refused: null
+			refused: null,
+			forgotten: false
 		}));
 		options.log.on('update', this.#report);
 		for (const link of this.#links) this.#open(link);
@@ -73,6 +77,36 @@ export class RelayTransport extends ObservableV2<TransportEvents> implements Log
 			kept: link.session?.holdsAll() ?? false,
 			refused: link.refused
 		}));
+	}
+
+	/**
+	 * Asks every relay joined now to stop keeping the space (an editor's signature); resolves
+	 * with how many said they did, within `timeoutMs`.
+	 */
+	async forget(signer: Signer, timeoutMs = 10_000): Promise<{ forgotten: number; asked: number }> {
+		const sessions = this.#links
+			.map((link) => link.session)
+			.filter((session): session is RelaySession => session?.joined === true);
+		const answers = await Promise.all(
+			sessions.map(
+				(session) =>
+					new Promise<boolean>((resolve) => {
+						const done = (forgotten: boolean) => {
+							clearTimeout(timer);
+							session.off('forgotten', onForgotten);
+							session.off('refused', onRefused);
+							resolve(forgotten);
+						};
+						const onForgotten = () => done(true);
+						const onRefused = () => done(false);
+						const timer = setTimeout(() => done(false), timeoutMs);
+						session.on('forgotten', onForgotten);
+						session.on('refused', onRefused);
+						session.forget(signer).catch(() => done(false));
+					})
+			)
+		);
+		return { forgotten: answers.filter(Boolean).length, asked: sessions.length };
 	}
 
 	#open(link: Link) {
@@ -106,6 +140,10 @@ export class RelayTransport extends ObservableV2<TransportEvents> implements Log
 			link.refused = code;
 			this.#report();
 		});
+		session.on('forgotten', () => {
+			link.forgotten = true;
+			this.#report();
+		});
 		session.on('dropped', () => {
 			link.dropped++;
 			this.#report();
@@ -128,7 +166,7 @@ export class RelayTransport extends ObservableV2<TransportEvents> implements Log
 	}
 
 	#retry(link: Link) {
-		if (this.#destroyed || link.timer !== null) return;
+		if (this.#destroyed || link.forgotten || link.timer !== null) return;
 		const wait = link.retryMs * (0.75 + Math.random() * 0.5);
 		link.retryMs = Math.min(MAX_RETRY_MS, link.retryMs * 2);
 		link.timer = setTimeout(() => {

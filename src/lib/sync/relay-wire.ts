@@ -11,6 +11,8 @@
 //   either way       SYNC(y-protocols message)    step 1, step 2, update of the log doc
 //   relay → client   KEPT(state vector)           what the relay's store now holds, after a commit
 //   relay → client   REFUSED(code)                a limit or a rule, by name; the relay may close
+//   client → relay   FORGET(signature)            an editor's Ed25519 signature: stop keeping this space
+//   relay → client   FORGOTTEN                    the relay no longer keeps it (and closes)
 import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
 import * as syncProtocol from 'y-protocols/sync';
@@ -26,7 +28,9 @@ export const FRAME = {
 	joined: 5,
 	sync: 6,
 	kept: 7,
-	refused: 8
+	refused: 8,
+	forget: 9,
+	forgotten: 10
 } as const;
 
 /** Reasons a relay refuses, as codes (sentences are made near the UI). */
@@ -41,7 +45,8 @@ export type RelayRefusal =
 	| 'rate'
 	| 'refused-update'
 	| 'token'
-	| 'unavailable';
+	| 'unavailable'
+	| 'bad-signature';
 
 export type RelayFrame =
 	| { type: typeof FRAME.hello; room: string }
@@ -51,11 +56,14 @@ export type RelayFrame =
 	| { type: typeof FRAME.joined }
 	| { type: typeof FRAME.sync; message: Uint8Array }
 	| { type: typeof FRAME.kept; stateVector: Uint8Array }
-	| { type: typeof FRAME.refused; code: string };
+	| { type: typeof FRAME.refused; code: string }
+	| { type: typeof FRAME.forget; signature: Uint8Array }
+	| { type: typeof FRAME.forgotten };
 
 /** A room is 32 lowercase hex digits (crypto/capability.ts). */
 export const ROOM_PATTERN = /^[0-9a-f]{32}$/;
 const NONCE_BYTES = 32;
+const SIGNATURE_BYTES = 64;
 
 export function encodeFrame(frame: RelayFrame): Uint8Array {
 	const encoder = encoding.createEncoder();
@@ -83,6 +91,11 @@ export function encodeFrame(frame: RelayFrame): Uint8Array {
 			break;
 		case FRAME.refused:
 			encoding.writeVarString(encoder, frame.code);
+			break;
+		case FRAME.forget:
+			encoding.writeVarUint8Array(encoder, frame.signature);
+			break;
+		case FRAME.forgotten:
 			break;
 	}
 	return encoding.toUint8Array(encoder);
@@ -134,6 +147,15 @@ export function decodeFrame(bytes: Uint8Array): RelayFrame | null {
 				frame = { type, code };
 				break;
 			}
+			case FRAME.forget: {
+				const signature = decoding.readVarUint8Array(decoder);
+				if (signature.length !== SIGNATURE_BYTES) return null;
+				frame = { type, signature };
+				break;
+			}
+			case FRAME.forgotten:
+				frame = { type };
+				break;
 			default:
 				return null;
 		}
@@ -152,6 +174,14 @@ export function newNonce(): Uint8Array {
 /** Proof that the sender holds `relayKey`, bound to this connection's nonce and the room. */
 export function relayProof(relayKey: Uint8Array, nonce: Uint8Array, room: string): Uint8Array {
 	return derive('commonplace/v1/relay-proof', concat(relayKey, nonce, utf8(room)));
+}
+
+/**
+ * What an editor signs (with `signSk`) to ask a relay to stop keeping a space: bound to the
+ * connection's nonce and the room, so it cannot be replayed on another connection or space.
+ */
+export function forgetRequest(nonce: Uint8Array, room: string): Uint8Array {
+	return concat(utf8('commonplace/v1/relay-forget'), nonce, utf8(room));
 }
 
 /** Compares two proofs in time independent of where they differ. */
