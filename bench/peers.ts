@@ -1,7 +1,8 @@
 // One peer of the network benchmarks, inside a Chromium page: either the app's own sync path
-// (content doc → bridge → sealed log → y-webrtc with chunked channels; no IndexedDB) or raw
-// y-webrtc on a plain Y.Doc (no sealing, no chunking) as the baseline. Both use the same
-// signaling server and a room password, so the difference is what Commonplace adds.
+// (content doc → bridge → sealed log → y-webrtc with chunked channels; no IndexedDB), the same
+// through a relay instead of WebRTC ('relay': `signaling` is then the relay's address), or raw
+// y-webrtc on a plain Y.Doc (no sealing, no chunking) as the baseline. The WebRTC modes use the
+// same signaling server and a room password, so the difference is what Commonplace adds.
 import { WebrtcProvider } from 'y-webrtc';
 import * as Y from 'yjs';
 import { fromHex, toB64url } from '../src/lib/crypto/bytes';
@@ -9,6 +10,7 @@ import { fromSecret } from '../src/lib/crypto/capability';
 import { openSpace } from '../src/lib/session/open-space';
 import { MemoryLogStore } from '../src/lib/storage/memory-log-store';
 import { Presence } from '../src/lib/sync/presence';
+import { RelayTransport } from '../src/lib/sync/relay-transport';
 import { WebrtcTransport } from '../src/lib/sync/webrtc-transport';
 
 const now = () => performance.timeOrigin + performance.now();
@@ -23,6 +25,7 @@ export interface PeerHandle {
 	bytesReceived(): number;
 	/** When the first peer connected, and when the first remote log (or doc) change landed. */
 	marks: { connected?: number; firstData?: number; receiving?: number };
+	transport?: WebrtcTransport | RelayTransport;
 	destroy(): Promise<void>;
 }
 
@@ -40,8 +43,10 @@ function watch(text: Y.Text, arrivals: Map<number, number>) {
 	});
 }
 
+export type PeerMode = 'sealed' | 'raw' | 'relay';
+
 export async function startPeer(
-	mode: 'sealed' | 'raw',
+	mode: PeerMode,
 	secretHex: string,
 	signaling: string
 ): Promise<PeerHandle> {
@@ -78,6 +83,7 @@ export async function startPeer(
 		store: new MemoryLogStore(),
 		content,
 		transports: ({ log }) => {
+			if (mode === 'relay') return [new RelayTransport({ log, cap, urls: [signaling], keep: true })];
 			presence = new Presence(log, content, cap.readKey);
 			return [
 				new WebrtcTransport({
@@ -90,7 +96,7 @@ export async function startPeer(
 		}
 	});
 	const { log, bridge } = opened;
-	const transport = opened.transports[0] as WebrtcTransport;
+	const transport = opened.transports[0] as WebrtcTransport | RelayTransport;
 	let peers = 0;
 	const marks: PeerHandle['marks'] = {};
 	let lastLocal = 0;
@@ -116,7 +122,8 @@ export async function startPeer(
 		text,
 		arrivals,
 		marks,
-		bytesReceived: () => transport.bytesReceived,
+		transport,
+		bytesReceived: () => (transport instanceof WebrtcTransport ? transport.bytesReceived : 0),
 		connected: () => peers,
 		async destroy() {
 			await opened.destroy();
@@ -136,12 +143,18 @@ export function peerStages() {
 }
 
 /** The page's one peer (y-webrtc allows one room per page and name). */
-export async function peerStart(mode: 'sealed' | 'raw', secretHex: string, signaling: string) {
+export async function peerStart(mode: PeerMode, secretHex: string, signaling: string) {
 	peer = await startPeer(mode, secretHex, signaling);
 }
 
 export function peerConnected(): number {
 	return peer?.connected() ?? 0;
+}
+
+/** Relay mode: whether the relay has committed everything this peer holds. */
+export function peerKept(): boolean {
+	const transport = (peer as PeerHandle | null)?.transport;
+	return transport instanceof RelayTransport && transport.status.inSync === 1;
 }
 
 /** Types `count` edits, one every `everyMs`, each a marker `|n|`; returns when each was made. */

@@ -368,6 +368,40 @@ async function editLatency(mode, url) {
 	}
 }
 
+/**
+ * Through a relay, nobody else online: Alice fills a 5 MB space, waits until the relay has
+ * committed it and leaves; a newcomer starts its peer and takes the space in from the relay.
+ */
+async function relayNewcomer(relayUrl) {
+	const secret = randomSecret();
+	const a = await peerPage('relay', secret, relayUrl);
+	let length = 0;
+	let digest = '';
+	try {
+		length = await a.page.evaluate(() => window.bench.peerFill(5 * 1024 * 1024));
+		await a.page.waitForTimeout(500); // the last seal lands
+		await until(() => a.page.evaluate(() => window.bench.peerKept()), 'the relay to keep it');
+		digest = await a.page.evaluate(() => window.bench.peerDigest());
+	} finally {
+		await a.context.close();
+	}
+	const { context, page } = await benchPage();
+	try {
+		const started = Date.now();
+		await page.evaluate(([s, u]) => window.bench.peerStart('relay', s, u), [secret, relayUrl]);
+		await until(
+			async () => (await page.evaluate(() => window.bench.peerTextLength())) >= length,
+			'the newcomer to hold the whole space'
+		);
+		const ms = Date.now() - started;
+		if ((await page.evaluate(() => window.bench.peerDigest())) !== digest)
+			throw new Error('bench: the newcomer’s copy from the relay differs');
+		return { ms, bytes: length };
+	} finally {
+		await context.close();
+	}
+}
+
 /** A newcomer's first sync of a 5 MB space: from starting its peer to holding all of it. */
 async function newcomerSync(url) {
 	const secret = randomSecret();
@@ -476,10 +510,25 @@ async function fivePeers(url) {
 
 async function networkMetrics() {
 	const { startSignaling } = await import('../server/signaling.js');
-	const signal = await startSignaling({ port: 0, host: '127.0.0.1', log: () => {} });
+	const { buildServer } = await import('../scripts/build-server.js');
+	await buildServer();
+	const { startRelay } = await import('../build-server/relay-server.js');
+	const { mkdtempSync, rmSync } = await import('node:fs');
+	const { tmpdir } = await import('node:os');
+	const { join } = await import('node:path');
+	const dataDir = mkdtempSync(join(tmpdir(), 'cp-bench-relay-'));
+	const signal = await startSignaling({
+		port: 0,
+		host: '127.0.0.1',
+		log: () => {},
+		relay: await startRelay({ dataDir })
+	});
+	const relayUrl = `${signal.url}/relay`;
 	try {
 		const raw = await editLatency('raw', signal.url);
 		const sealed = await editLatency('sealed', signal.url);
+		const relayed = await editLatency('relay', relayUrl);
+		const fromRelay = await relayNewcomer(relayUrl);
 		const newcomer = await newcomerSync(signal.url);
 		const five = await fivePeers(signal.url);
 		const crowd = await newcomerAmongThree(signal.url);
@@ -501,6 +550,29 @@ async function networkMetrics() {
 				baseline: round(raw.p95),
 				baselineName: 'raw y-webrtc, no sealing',
 				ratio: round(sealed.p95 / raw.p95, 2)
+			},
+			{
+				name: 'edit → visible through a relay (no WebRTC), p95',
+				value: round(relayed.p95),
+				unit: 'ms',
+				target: 50,
+				baseline: round(sealed.p95),
+				baselineName: 'the same over WebRTC',
+				ratio: round(relayed.p95 / sealed.p95, 2)
+			},
+			{
+				name: 'edit → visible through a relay (no WebRTC), p50',
+				value: round(relayed.p50),
+				unit: 'ms',
+				target: null,
+				baseline: round(sealed.p50),
+				baselineName: 'the same over WebRTC'
+			},
+			{
+				name: `newcomer's first sync of a ${(fromRelay.bytes / 1048576).toFixed(1)} MB space from a relay, nobody else online`,
+				value: fromRelay.ms,
+				unit: 'ms',
+				target: 2000
 			},
 			{
 				name: `newcomer's first sync of a ${(newcomer.bytes / 1048576).toFixed(1)} MB space (sealed, chunked)`,
@@ -531,6 +603,7 @@ async function networkMetrics() {
 		];
 	} finally {
 		await signal.close();
+		rmSync(dataDir, { recursive: true, force: true });
 	}
 }
 
