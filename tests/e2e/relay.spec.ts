@@ -1,6 +1,7 @@
 // Relays keep a space while its people are offline: Alice writes and closes her browser; Bob
-// opens the link later, in a fresh profile, with nobody else online, and gets every word from
-// the relay — which holds only sealed bytes.
+// opens the link later, in a fresh profile with no relay of his own, with nobody else online,
+// and gets every word from the relay the link names — which holds only sealed bytes. A member
+// given an old link (no hints) learns the relays from the space itself.
 import { expect, test } from '@playwright/test';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -41,9 +42,13 @@ test('Alice writes and leaves; Bob, alone, gets the space from the relay', async
 	await alice.context.close();
 	people.splice(0);
 
-	const bob = await person(browser, [server.url], 'Bob', [server.relay]);
+	// Bob has no relay in his settings: the link names Alice's, and the app says so.
+	const bob = await person(browser, [server.url], 'Bob');
 	people.push(bob);
-	await joinSpace(bob.page, link);
+	await bob.page.goto(`./${new URL(link).hash}`);
+	await expect(bob.page.getByTestId('link-relays')).toContainText(new URL(server.relay).host);
+	await bob.page.getByRole('button', { name: 'Add space' }).click();
+	await expect(editor(bob.page)).toBeVisible({ timeout: 20_000 });
 	await expect.poll(() => treeOutline(bob.page), { timeout: 20_000 }).toEqual(outline);
 	await expect(syncStatus(bob.page)).toHaveText('Saved on this device · kept on 1 relay', {
 		timeout: 20_000
@@ -56,4 +61,25 @@ test('Alice writes and leaves; Bob, alone, gets the space from the relay', async
 		const bytes = readFileSync(join(server.dataDir, name)).toString('latin1');
 		for (const word of ['harbour', 'Packing', 'Rope', 'Tonight']) expect(bytes).not.toContain(word);
 	}
+});
+
+test('a member with an old link and no relays learns the relays from the space itself', async ({
+	browser
+}) => {
+	server = await relayServer();
+	const alice = await person(browser, [server.url], 'Alice', [server.relay]);
+	const bob = await person(browser, [server.url], 'Bob');
+	people.push(alice, bob);
+	await createSpace(alice.page, 'Listed relays');
+	await expect(syncStatus(alice.page)).toHaveText('Saved on this device · kept on 1 relay', {
+		timeout: 20_000
+	});
+	// A link as earlier versions made it: the capability alone.
+	const link = (await shareLink(alice.page, 'Edit link')).split('~')[0] as string;
+	await joinSpace(bob.page, link);
+	// Bob meets Alice over WebRTC, learns the space's relays, and keeps it there too.
+	await expect(syncStatus(bob.page)).toHaveText('In sync · 1 peer · kept on 1 relay', {
+		timeout: 30_000
+	});
+	expect(server.stats().relay?.relayConnections).toBe(2);
 });

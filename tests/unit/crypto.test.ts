@@ -225,6 +225,31 @@ describe('links: bad input gets a clear message, never an exception', () => {
 		});
 	}
 
+	it('relay hints ride after the capability; unreadable ones are left out, the link still opens', async () => {
+		const relays = ['wss://relay.example.org/relay?token=abc', 'ws://127.0.0.1:4444/relay'];
+		const hinted = links.format(cap, relays);
+		expect(hinted.startsWith(`${good}~`)).toBe(true);
+		expect(links.parse(`#${hinted}`)).toEqual({ ok: true, cap: expect.anything(), relays });
+		// Old links (no hints) still open; junk, non-UTF-8 and too many hints are dropped.
+		expect(links.parse(good)).toMatchObject({ ok: true, relays: [] });
+		const junk = `${good}~!!~${toB64url(new Uint8Array([0xff, 0xfe]))}~~${toB64url(utf8('x'.repeat(600)))}`;
+		expect(links.parse(junk)).toMatchObject({ ok: true, relays: [] });
+		const many = links.format(
+			cap,
+			Array.from({ length: 9 }, (_, i) => `wss://r${i}.example.org/relay`)
+		);
+		const parsed = links.parse(many);
+		expect(parsed.ok && parsed.relays.length).toBe(links.MAX_HINTS);
+		// A broken capability with good hints is still broken.
+		expect(links.parse(`w1.AAAA~${toB64url(utf8('wss://r.example.org'))}`).ok).toBe(false);
+		// Inside a password link, the hints are protected with the key.
+		const locked = links.parse(await links.protect(hinted, 'correct horse battery staple'));
+		expect(locked.ok).toBe('password');
+		if (locked.ok !== 'password') return;
+		const opened = await links.unprotect(locked.payload, 'correct horse battery staple');
+		expect(opened.ok && opened.relays).toEqual(relays);
+	});
+
 	it('base64url is strict: no padding, no stray bits, no foreign characters', () => {
 		expect(fromB64url('AA')).toEqual(new Uint8Array([0]));
 		expect(fromB64url('AB')).toBeNull();

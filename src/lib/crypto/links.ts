@@ -1,5 +1,7 @@
-// Links (DESIGN.md §2): `#w1.` edit, `#r1.` view, `#b1.` relay, `#p1.` password-protected.
-// Parsing never throws; every failure is a message a person can act on.
+// Links (DESIGN.md §2): `#w1.` edit, `#r1.` view, `#b1.` relay, `#p1.` password-protected, each
+// optionally followed by relay hints (`~` + b64url of a relay's address, at most four) so that a
+// newcomer finds the space on a relay when nobody who has it is online. Parsing never throws;
+// every failure is a message a person can act on; a hint that cannot be read is left out.
 import nacl from 'tweetnacl';
 import { concat, fromB64url, toB64url, utf8 } from './bytes';
 import { fromBytes, toBytes, type Capability } from './capability';
@@ -12,7 +14,7 @@ const SALT = 16;
 const NONCE = 24;
 
 export type Parsed =
-	| { ok: true; cap: Capability }
+	| { ok: true; cap: Capability; relays: string[] }
 	| { ok: false; error: string }
 	| { ok: 'password'; payload: Uint8Array };
 
@@ -21,14 +23,44 @@ const BROKEN =
 const NEWER =
 	'This link was made by a newer version of Commonplace. Reload the app to update it, then open the link again.';
 
-export function format(cap: Capability): string {
-	return `${LETTER[cap.kind]}1.${toB64url(toBytes(cap))}`;
+/** Relay hints a link carries at most, and the longest address one may name. */
+export const MAX_HINTS = 4;
+const MAX_HINT_CHARS = 512;
+
+export function format(cap: Capability, relays: readonly string[] = []): string {
+	const hints = relays
+		.filter((url) => url.length <= MAX_HINT_CHARS)
+		.slice(0, MAX_HINTS)
+		.map((url) => `~${toB64url(utf8(url))}`)
+		.join('');
+	return `${LETTER[cap.kind]}1.${toB64url(toBytes(cap))}${hints}`;
+}
+
+/**
+ * The relay addresses in a link's hints, as text (what they name is checked where they are
+ * used); unreadable ones are left out.
+ */
+function readHints(hints: string[]): string[] {
+	const out: string[] = [];
+	for (const hint of hints.slice(0, MAX_HINTS)) {
+		const bytes = /^[A-Za-z0-9_-]+$/.test(hint) ? fromB64url(hint) : null;
+		if (bytes === null || bytes.length > MAX_HINT_CHARS) continue;
+		try {
+			const url = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+			if (!out.includes(url)) out.push(url);
+		} catch {
+			// reason: not UTF-8, so not an address; the link itself still opens.
+		}
+	}
+	return out;
 }
 
 /** Parses a fragment, with or without its leading '#'. */
 export function parse(fragment: string): Parsed {
-	const text = fragment.startsWith('#') ? fragment.slice(1) : fragment;
-	const match = /^([a-z])(\d+)\.([A-Za-z0-9_-]+)$/.exec(text.trim());
+	const whole = fragment.startsWith('#') ? fragment.slice(1) : fragment;
+	const [text = '', ...hints] = whole.trim().split('~');
+	const relays = readHints(hints);
+	const match = /^([a-z])(\d+)\.([A-Za-z0-9_-]+)$/.exec(text);
 	if (!match) return { ok: false, error: BROKEN };
 	const [, letter, version, data] = match as unknown as [string, string, string, string];
 	if (!'wrbp'.includes(letter)) return { ok: false, error: BROKEN };
@@ -38,7 +70,7 @@ export function parse(fragment: string): Parsed {
 	try {
 		const kind = KIND[letter];
 		const cap = kind ? fromBytes(kind, bytes) : null;
-		if (cap) return { ok: true, cap };
+		if (cap) return { ok: true, cap, relays };
 		if (letter === 'p' && bytes.length > SALT + NONCE + nacl.secretbox.overheadLength)
 			return { ok: 'password', payload: bytes };
 	} catch (error) {
@@ -101,7 +133,7 @@ export async function protect(
 export async function unprotect(
 	payload: Uint8Array,
 	password: string
-): Promise<{ ok: true; cap: Capability } | { ok: false; error: string }> {
+): Promise<{ ok: true; cap: Capability; relays: string[] } | { ok: false; error: string }> {
 	const salt = payload.subarray(0, SALT);
 	const nonce = payload.subarray(SALT, SALT + NONCE);
 	const key = await passwordKey(password, salt);

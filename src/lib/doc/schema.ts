@@ -45,6 +45,8 @@ export function createContentDoc(): Y.Doc {
 export const metaMap = (doc: Y.Doc): Y.Map<unknown> => doc.getMap('meta');
 export const pagesMap = (doc: Y.Doc): Y.Map<PageMap> => doc.getMap('pages');
 export const bodiesMap = (doc: Y.Doc): Y.Map<Y.XmlFragment> => doc.getMap('bodies');
+/** The relays the space is kept on (address → when it was added): sealed like all content. */
+export const relaysMap = (doc: Y.Doc): Y.Map<unknown> => doc.getMap('relays');
 
 /** Reads a page record defensively: a field of the wrong type (a damaged or foreign record)
  * reads as a safe default rather than breaking the tree. */

@@ -10,6 +10,7 @@ import * as links from '../crypto/links';
 export * as passwordStrength from '../crypto/password-strength';
 export type { Weakness } from '../crypto/password-strength';
 export { PasswordRefused } from '../crypto/links';
+import { checkSignalingUrl } from '../sync/network-config';
 import { capabilityOf } from './open-space';
 import { heldEntry, joinSpace } from './space-admin';
 
@@ -17,6 +18,8 @@ export type LinkRead =
 	| {
 			kind: 'space';
 			cap: Capability & { kind: 'edit' | 'view' };
+			/** Relays the link names for this space (checked addresses; may be none). */
+			relays: string[];
 			/** What this device holds of that space already. */
 			held: { id: string; name: string; stronger: boolean; same: boolean } | null;
 	  }
@@ -31,26 +34,36 @@ export async function readLink(fragment: string): Promise<LinkRead> {
 	const parsed = links.parse(fragment);
 	if (parsed.ok === false) return { kind: 'error', message: parsed.error };
 	if (parsed.ok === 'password') return { kind: 'password', payload: parsed.payload };
-	return describeCap(parsed.cap);
+	return describeCap(parsed.cap, parsed.relays);
+}
+
+/** The hints that are relay addresses this app would connect to (wss://, or ws:// here). */
+function usableRelays(hints: string[]): string[] {
+	return hints.flatMap((hint) => {
+		const checked = checkSignalingUrl(hint);
+		return checked.ok ? [checked.value] : [];
+	});
 }
 
 /** Opens a `p1` payload with a password; changes nothing. */
 export async function unlock(payload: Uint8Array, password: string): Promise<LinkRead> {
 	const opened = await links.unprotect(payload, password);
 	if (!opened.ok) return { kind: 'error', message: opened.error };
-	return describeCap(opened.cap);
+	return describeCap(opened.cap, opened.relays);
 }
 
-async function describeCap(cap: Capability): Promise<LinkRead> {
+async function describeCap(cap: Capability, hints: string[]): Promise<LinkRead> {
 	if (cap.kind === 'relay') return { kind: 'error', message: RELAY };
+	const relays = usableRelays(hints);
 	try {
 		const entry = await heldEntry(cap);
-		if (entry === null) return { kind: 'space', cap, held: null };
+		if (entry === null) return { kind: 'space', cap, relays, held: null };
 		const held = entry.cap === null ? null : capabilityOf(entry.cap);
 		const mine = held === null ? 0 : strength(held);
 		return {
 			kind: 'space',
 			cap,
+			relays,
 			held: {
 				id: entry.id,
 				name: entry.name,
@@ -68,12 +81,16 @@ export function needsConsent(read: Extract<LinkRead, { kind: 'space' }>): boolea
 	return read.held === null || (!read.held.stronger && !read.held.same);
 }
 
-/** Adds the space (or the stronger key) to this device; returns where to go. */
+/**
+ * Adds the space (or the stronger key) to this device, remembering the relays the link named
+ * for it; returns where to go.
+ */
 export async function accept(
-	cap: Capability
+	cap: Capability,
+	relays: string[] = []
 ): Promise<{ ok: true; id: string } | { ok: false; message: string }> {
 	try {
-		const { id } = await joinSpace(cap);
+		const { id } = await joinSpace(cap, relays);
 		return { ok: true, id };
 	} catch (error) {
 		return {

@@ -56,16 +56,38 @@ export async function renameSpace(id: string, name: string): Promise<void> {
  * Adds a space from a link's capability, or strengthens the one held (a view link never
  * weakens an edit capability). Returns the space id and whether it was new here.
  */
-export async function joinSpace(cap: Capability): Promise<{ id: string; added: boolean }> {
+/** Relays remembered per space from links (the newest first), at most. */
+const MAX_HINTED_RELAYS = 8;
+
+export async function joinSpace(
+	cap: Capability,
+	relays: string[] = []
+): Promise<{ id: string; added: boolean }> {
 	const existing = await heldEntry(cap);
 	const now = Date.now();
+	const hinted = (held: string[] = []) =>
+		[...new Set([...relays, ...held])].slice(0, MAX_HINTED_RELAYS);
 	if (existing === null) {
-		await keyring.put({ id: cap.room, name: '', created: now, updated: now, cap: storedOf(cap) });
+		const hints = relays.length > 0 ? { relays: hinted() } : {};
+		await keyring.put({
+			id: cap.room,
+			name: '',
+			created: now,
+			updated: now,
+			cap: storedOf(cap),
+			...hints
+		});
 		return { id: cap.room, added: true };
 	}
 	const held = existing.cap === null ? null : capabilityOf(existing.cap);
-	if (held === null || strength(cap) > strength(held)) {
-		await keyring.put({ ...existing, cap: storedOf(cap) });
+	const stronger = held === null || strength(cap) > strength(held);
+	const learned = relays.some((url) => !(existing.relays ?? []).includes(url));
+	if (stronger || learned) {
+		await keyring.put({
+			...existing,
+			...(stronger ? { cap: storedOf(cap) } : {}),
+			...(learned ? { relays: hinted(existing.relays) } : {})
+		});
 	}
 	return { id: existing.id, added: false };
 }

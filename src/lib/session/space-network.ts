@@ -45,6 +45,8 @@ export const INITIAL_STATUS: SyncStatus = {
 export interface NetworkCallbacks {
 	onStatus(status: SyncStatus): void;
 	onPeers(peers: Peer[]): void;
+	/** The relays to keep the space on now (none when the person turned that off). */
+	relays(): string[];
 }
 
 interface Parts {
@@ -141,7 +143,7 @@ export class SpaceNetwork {
 			undefined,
 			{
 				...(this.#relay?.status ?? idleStatus('relay')),
-				total: this.#device.relaysFor(this.#parts.id).length
+				total: this.#callbacks.relays().length
 			}
 		);
 	}
@@ -169,9 +171,9 @@ export class SpaceNetwork {
 		}
 	}
 
-	/** Relays for this space, unless the person turned keeping on relays off here. */
+	/** Relays for this space (the device's, the link's, the space's own), unless turned off. */
 	async #startRelays() {
-		const urls = this.#device.relaysFor(this.#parts.id);
+		const urls = this.#callbacks.relays();
 		if (urls.length === 0) return;
 		const { RelayTransport } = await import('../sync/relay-transport');
 		if (this.#destroyed || this.#paused || this.#relay !== null) return;

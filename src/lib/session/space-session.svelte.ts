@@ -1,20 +1,27 @@
 // One open space: opens it through the composition root (open-space.ts) and its network
 // (space-network.ts), and exposes what the UI shows as runes. Every change the UI makes goes
 // through a method here; nothing above sees Yjs.
-import { createSigner } from '../crypto/signing';
 import type * as Y from 'yjs';
 import { toView } from '../crypto/capability';
+import { createSigner } from '../crypto/signing';
 import * as links from '../crypto/links';
 import * as pages from '../doc/pages';
 import { PageActivity } from '../doc/activity';
-import { parsePageId, type PageId, type PageRecord } from '../doc/schema';
+import { parsePageId, relaysMap, type PageId, type PageRecord } from '../doc/schema';
 import * as space from '../doc/space';
+import {
+	addSpaceRelays,
+	MAX_SPACE_RELAYS,
+	removeSpaceRelays,
+	spaceRelays
+} from '../doc/space';
 import type { TreeNode } from '../doc/tree';
 import { TreeView } from './tree-view.svelte';
 import type { EditorState, PageEditor } from '../editor/page-editor';
 import { logArray } from '../log/log-doc';
 import * as keyring from '../storage/keyring';
 import { journalOf, logStore, type SaveState } from '../storage/space-store';
+import { checkSignalingUrl } from '../sync/network-config';
 import type { Peer } from '../sync/presence';
 import { ensureMigrated } from './migrate';
 import { openableCap, openSpace, type OpenedSpace } from './open-space';
@@ -53,6 +60,8 @@ export class SpaceSession {
 	paused = $state(false);
 	/** Kept on the configured relays from this device (the default; the person may turn it off). */
 	keepOnRelays = $state(true);
+	/** Relays known for this space: this device's, the links', the space's own list. */
+	relayCount = $state(0);
 	/** Nothing of this space has arrived yet (it was just joined by a link). */
 	empty = $state(false);
 
@@ -66,11 +75,16 @@ export class SpaceSession {
 	#unrejected: (() => void) | null = null;
 
 	readonly #app: AppServices;
+	/** Relays the links to this space named (kept, sealed, in the keyring). */
+	readonly #hinted: string[];
+	/** The relay addresses last handed to the network, to notice a change. */
+	#relaysNow = '';
 
-	private constructor(core: OpenedSpace, app: AppServices) {
+	private constructor(core: OpenedSpace, app: AppServices, hinted: string[]) {
 		this.#core = core;
 		this.#app = app;
 		this.#doc = core.content;
+		this.#hinted = hinted;
 		this.id = core.id;
 		this.readOnly = core.cap.kind !== 'edit';
 		this.view = new TreeView(core.content);
@@ -114,7 +128,7 @@ export class SpaceSession {
 				holder.session.saveDetail = detail;
 			}
 		});
-		const session = new SpaceSession(core, app);
+		const session = new SpaceSession(core, app, entry.relays ?? []);
 		holder.session = session;
 		session.#start();
 		return session;
@@ -142,7 +156,12 @@ export class SpaceSession {
 		this.keepOnRelays = !this.#app.device.relaysOff.has(this.id);
 		this.empty = this.#logIsEmpty();
 		this.rejected = this.#countRejected();
+		this.#shareRelays();
+		relaysMap(this.#doc).observe(this.#onSpaceRelays);
+		this.#relaysNow = this.relays.join(' ');
+		this.relayCount = this.#knownRelays().length;
 		this.#sync = new SpaceNetwork(this.#core, this.#app.device, {
+			relays: () => this.relays,
 			onStatus: (status) => {
 				this.sync = status;
 				this.empty = this.#logIsEmpty();
@@ -162,11 +181,34 @@ export class SpaceSession {
 	#onNetwork = () => this.#sync?.reconnect();
 	#onProfile = (profile: Profile) => this.#sync?.setProfile(profile);
 	#onRelays = () => {
-		const keep = !this.#app.device.relaysOff.has(this.id);
-		if (keep === this.keepOnRelays) return;
-		this.keepOnRelays = keep;
-		void this.#sync?.restartRelays();
+		this.keepOnRelays = !this.#app.device.relaysOff.has(this.id);
+		this.#shareRelays();
+		this.#relaysChanged();
 	};
+
+	#onSpaceRelays = () => this.#relaysChanged();
+
+	/** The set of relays may have changed: only the relays reconnect, and only if it did. */
+	#relaysChanged() {
+		this.relayCount = this.#knownRelays().length;
+		const now = this.relays.join(' ');
+		if (now === this.#relaysNow) return;
+		this.#relaysNow = now;
+		void this.#sync?.restartRelays();
+	}
+
+	/** Editors list this device's relays in the space, so every member learns them. */
+	#shareRelays() {
+		if (this.readOnly || !this.keepOnRelays) return;
+		addSpaceRelays(this.#doc, this.#app.device.relays);
+	}
+
+	/** Every relay known for this space, checked: this device's, the links', the space's list. */
+	#knownRelays(): string[] {
+		const listed = spaceRelays(this.#doc).filter((url) => checkSignalingUrl(url).ok);
+		const all = [...this.#app.device.relays, ...this.#hinted, ...listed];
+		return all.filter((url, i) => all.indexOf(url) === i).slice(0, MAX_SPACE_RELAYS);
+	}
 
 	/** The tab is going away: seal waiting changes now, synchronously. */
 	#onPageHide = () => this.#core.bridge.flushNow();
@@ -195,9 +237,11 @@ export class SpaceSession {
 	/** The edit link (editors only) and the view link, as fragments without '#'. */
 	shareLinks(): { edit: string | null; view: string } {
 		const cap = this.#core.cap;
+		// The relays it is kept on travel with the link: a newcomer finds it with nobody online.
+		const hints = this.relays.slice(0, links.MAX_HINTS);
 		return {
-			edit: cap.kind === 'edit' ? links.format(cap) : null,
-			view: links.format(toView(cap))
+			edit: cap.kind === 'edit' ? links.format(cap, hints) : null,
+			view: links.format(toView(cap), hints)
 		};
 	}
 
@@ -222,12 +266,12 @@ export class SpaceSession {
 
 	/** The relays this space is kept on from this device, by address (none when turned off). */
 	get relays(): string[] {
-		return this.#app.device.relaysFor(this.id);
+		return this.keepOnRelays ? this.#knownRelays() : [];
 	}
 
-	/** Relays configured on this device, whether or not this space is kept on them. */
+	/** Relays known for this space, whether or not this device keeps it on them. */
 	get relaysConfigured(): number {
-		return this.#app.device.relays.length;
+		return this.relayCount;
 	}
 
 	/** Keeps this space on the relays (or stops) from this device; false if it could not be saved. */
@@ -242,7 +286,10 @@ export class SpaceSession {
 	async removeFromRelays(): Promise<{ forgotten: number; asked: number }> {
 		const cap = this.#core.cap;
 		if (cap.kind !== 'edit' || this.#sync === null) return { forgotten: 0, asked: 0 };
+		const asked = this.relays;
 		const result = await this.#sync.forgetOnRelays(await createSigner(cap.signSeed));
+		// Off the space's own list too, so other members do not send it there again.
+		if (result.forgotten > 0) removeSpaceRelays(this.#doc, asked);
 		this.setKeepOnRelays(false);
 		return result;
 	}
@@ -369,6 +416,7 @@ export class SpaceSession {
 		this.#app.device.off('network', this.#onNetwork);
 		this.#app.device.off('profile', this.#onProfile);
 		this.#app.device.off('relays', this.#onRelays);
+		relaysMap(this.#doc).unobserve(this.#onSpaceRelays);
 		if (this.#keyringTimer !== null) {
 			clearTimeout(this.#keyringTimer);
 			this.#keyringTimer = null;

@@ -26,6 +26,8 @@ export interface SpaceEntry {
 	cap: StoredCapability | null;
 	/** Ids this space had before (old links, tabs and bookmarks still find it by them). */
 	aliases?: string[];
+	/** Relays a link named for this space (sealed like the name): tried beside the device's own. */
+	relays?: string[];
 }
 
 /** What is sealed in a stored entry: everything but the id, the key and the aliases. */
@@ -33,7 +35,12 @@ interface Meta {
 	name: string;
 	created: number;
 	updated: number;
+	relays?: string[];
 }
+
+/** Relay hints kept per space, and their length (each was checked as a URL when it came in). */
+const MAX_RELAYS = 8;
+const MAX_RELAY_CHARS = 512;
 
 export interface Listing {
 	spaces: SpaceEntry[];
@@ -159,10 +166,11 @@ export async function remove(id: string): Promise<void> {
  * it is migrated (its content was in the clear anyway).
  */
 function toRecord(entry: SpaceEntry): Record<string, unknown> {
-	const { id, cap, aliases, name, created, updated } = entry;
+	const { id, cap, aliases, name, created, updated, relays } = entry;
 	const extra = aliases && aliases.length > 0 ? { aliases } : {};
 	if (cap === null) return { id, cap, name, created, updated, ...extra };
-	return { id, cap, sealed: sealMeta(cap, { name, created, updated }), ...extra };
+	const hints = relays && relays.length > 0 ? { relays } : {};
+	return { id, cap, sealed: sealMeta(cap, { name, created, updated, ...hints }), ...extra };
 }
 
 const metaKey = (cap: StoredCapability) => derive('commonplace/v1/keyring', cap.bytes);
@@ -182,10 +190,16 @@ function openMeta(cap: StoredCapability, sealed: unknown): Meta | null {
 	if (plain === null) return null;
 	try {
 		const value = JSON.parse(new TextDecoder().decode(plain)) as Partial<Meta>;
+		const relays = Array.isArray(value.relays)
+			? value.relays
+					.filter((url): url is string => typeof url === 'string' && url.length <= MAX_RELAY_CHARS)
+					.slice(0, MAX_RELAYS)
+			: [];
 		return {
 			name: typeof value.name === 'string' ? value.name : '',
 			created: typeof value.created === 'number' ? value.created : 0,
-			updated: typeof value.updated === 'number' ? value.updated : 0
+			updated: typeof value.updated === 'number' ? value.updated : 0,
+			...(relays.length > 0 ? { relays } : {})
 		};
 	} catch {
 		// reason: it opened under the key, so only this device wrote it; damaged means unnamed.
@@ -209,6 +223,7 @@ function parseEntry(value: unknown): SpaceEntry | null {
 	if (cap !== undefined && cap !== null && parsedCap === null) return null;
 	const meta = parsedCap !== null && sealed !== undefined ? openMeta(parsedCap, sealed) : null;
 	const { name, created, updated } = meta ?? record;
+	const relays = meta?.relays;
 	const known = [
 		...(Array.isArray(aliases) ? aliases : []),
 		...(typeof migratedFrom === 'string' ? [migratedFrom] : [])
@@ -219,7 +234,8 @@ function parseEntry(value: unknown): SpaceEntry | null {
 		created: typeof created === 'number' ? created : 0,
 		updated: typeof updated === 'number' ? updated : 0,
 		cap: parsedCap,
-		...(known.length > 0 ? { aliases: [...new Set(known)] } : {})
+		...(known.length > 0 ? { aliases: [...new Set(known)] } : {}),
+		...(relays !== undefined ? { relays } : {})
 	};
 }
 
