@@ -83,7 +83,8 @@ export async function startPeer(
 		store: new MemoryLogStore(),
 		content,
 		transports: ({ log }) => {
-			if (mode === 'relay') return [new RelayTransport({ log, cap, urls: [signaling], keep: true })];
+			if (mode === 'relay')
+				return [new RelayTransport({ log, cap, urls: [signaling], keep: true })];
 			presence = new Presence(log, content, cap.readKey);
 			return [
 				new WebrtcTransport({

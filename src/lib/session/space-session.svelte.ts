@@ -9,12 +9,7 @@ import * as pages from '../doc/pages';
 import { PageActivity } from '../doc/activity';
 import { parsePageId, relaysMap, type PageId, type PageRecord } from '../doc/schema';
 import * as space from '../doc/space';
-import {
-	addSpaceRelays,
-	MAX_SPACE_RELAYS,
-	removeSpaceRelays,
-	spaceRelays
-} from '../doc/space';
+import { addSpaceRelays, MAX_SPACE_RELAYS, removeSpaceRelays, spaceRelays } from '../doc/space';
 import type { TreeNode } from '../doc/tree';
 import { TreeView } from './tree-view.svelte';
 import type { EditorState, PageEditor } from '../editor/page-editor';
