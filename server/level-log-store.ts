@@ -191,7 +191,7 @@ class LevelLog implements StoredLog {
 			keys.push(k);
 			if (isUpdateRecord(value)) updates.push(value);
 		}
-		const merged = Y.mergeUpdates([...updates, state]);
+		const merged = Y.mergeUpdates([state, ...updates]);
 		const batch = db.batch();
 		for (const k of keys) batch.del(k);
 		batch.put(seqKey(this.room, 'u', await this.#store.nextSeq(this.room)), merged);

@@ -29,6 +29,9 @@ export interface RelayServerOptions {
 	log?: (line: string) => void;
 }
 
+/** Bytes a connection may have waiting to be sent before it is closed as too slow. */
+const BACKLOG = 8 * 1024 * 1024;
+
 /** Whether the upgrade's `?token=` is `token`, in time independent of where they differ. */
 function hasToken(req: IncomingMessage, token: string): boolean {
 	let given: string | null = null;
@@ -70,6 +73,7 @@ export async function startRelay(options: RelayServerOptions): Promise<RelayServ
 		maxPayload: options.maxPayload ?? 64 * 1024 * 1024
 	});
 	let tokenRefused = 0;
+	let slowClosed = 0;
 	wss.on('connection', (ws: WebSocket, req: IncomingMessage) => {
 		if (options.token !== undefined && !hasToken(req, options.token)) {
 			// Told why in the relay's own words (the app shows it), then closed; nothing is read.
@@ -78,10 +82,24 @@ export async function startRelay(options: RelayServerOptions): Promise<RelayServ
 			ws.close(4001, 'token');
 			return;
 		}
+		// A client that stops reading must not make the relay hold everything for it: past
+		// BACKLOG bytes waiting (or one big answer plus that), it is closed (1013, as signaling).
+		let allowance = BACKLOG;
 		const side = relay.connect(
 			{
 				send: (bytes) => {
-					if (ws.readyState === ws.OPEN) ws.send(bytes, { binary: true });
+					if (ws.readyState !== ws.OPEN) return;
+					const waiting = ws.bufferedAmount;
+					if (waiting <= BACKLOG) allowance = BACKLOG;
+					if (waiting > allowance) {
+						slowClosed++;
+						ws.close(1013, 'too slow');
+						ws.terminate();
+						return;
+					}
+					ws.send(bytes, { binary: true });
+					// A whole history (the answer to a step 1) may wait on its own, once.
+					if (bytes.length > BACKLOG) allowance = waiting + bytes.length + BACKLOG;
 				},
 				close: (code, reason) => ws.close(code, reason)
 			},
@@ -100,7 +118,7 @@ export async function startRelay(options: RelayServerOptions): Promise<RelayServ
 		handles: (req) => (req.url ?? '').split('?')[0] === '/relay',
 		handleUpgrade: (req, socket, head) =>
 			wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req)),
-		stats: () => ({ relayConnections: wss.clients.size, tokenRefused, ...relay.stats }),
+		stats: () => ({ relayConnections: wss.clients.size, tokenRefused, slowClosed, ...relay.stats }),
 		async close() {
 			// What each room holds is written before the relay lets go of it (relay.close).
 			for (const client of wss.clients) client.terminate();

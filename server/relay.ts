@@ -60,6 +60,10 @@ interface Room {
 	readonly verifier: Verifier;
 	readonly persisted: Persisted;
 	readonly clients: Set<Client>;
+	/** Bytes of updates taken but not yet indexed by the guard (it checks asynchronously). */
+	pending: number;
+	/** Set at once when an editor has the room forgotten: nobody joins it after that. */
+	forgotten: boolean;
 }
 
 interface Client {
@@ -71,6 +75,8 @@ interface Client {
 	keep: Uint8Array | null;
 	/** Checks what this client sends, against the room's log once joined. */
 	guard: PeerGuard;
+	/** The connection is gone (a join still in flight must not add it). */
+	closed: boolean;
 }
 
 export class Relay {
@@ -87,6 +93,14 @@ export class Relay {
 	readonly #keptBy = new Map<string, number>();
 	/** Rooms being deleted at an editor's request: nobody joins them meanwhile. */
 	readonly #forgetting = new Set<string>();
+	/** Joins in flight per room: a room is unloaded only when it has no client and none. */
+	readonly #joining = new Map<string, number>();
+	/** Rooms a KEEP is being stored for (one at a time per room). */
+	readonly #keeping = new Set<string>();
+	/** The rooms loaded now, by room (the promises in #rooms resolve to these). */
+	readonly #loaded = new Map<string, Room>();
+	/** Spaces kept in all: read once from the store, then counted here (reserved before a put). */
+	#keptTotal: number | null = null;
 
 	constructor(options: RelayOptions) {
 		this.#options = {
@@ -110,7 +124,8 @@ export class Relay {
 			room: null,
 			joined: null,
 			keep: null,
-			guard: new PeerGuard()
+			guard: new PeerGuard(),
+			closed: false
 		};
 		socket.send(encodeFrame({ type: FRAME.challenge, nonce: client.nonce }));
 		return {
@@ -124,7 +139,10 @@ export class Relay {
 					this.#refuse(client, 'unavailable', true);
 				});
 			},
-			close: () => this.#leave(client)
+			close: () => {
+				client.closed = true;
+				this.#leave(client);
+			}
 		};
 	}
 
@@ -155,20 +173,38 @@ export class Relay {
 		const room = client.room;
 		if (room === null) return this.#refuse(client, 'malformed');
 		if (this.#forgetting.has(room)) return this.#refuse(client, 'unavailable', true);
-		let capability = await this.#options.kept.get(room);
-		if (capability === null && client.keep !== null) {
-			capability = await this.#keep(client, room);
-			if (capability === null) return; // refused, with the reason
+		this.#joining.set(room, (this.#joining.get(room) ?? 0) + 1);
+		let joined: Room | null = null;
+		try {
+			let capability = await this.#options.kept.get(room);
+			if (capability === null && client.keep !== null && !client.closed) {
+				capability = await this.#keep(client, room);
+				if (capability === null) return; // refused, with the reason
+			}
+			if (client.closed) return;
+			if (capability === null) return this.#refuse(client, 'unknown-room', true);
+			const relayKey = capability.subarray(0, KEY_BYTES);
+			if (!sameProof(relayProof(relayKey, client.nonce, room), frame.proof)) {
+				return this.#refuse(client, 'bad-proof', true);
+			}
+			joined = await this.#room(room, capability);
+			// Whatever happened while we waited: the connection closed, or an editor had the
+			// space forgotten (its capability is gone, or going) — then this client stays out.
+			const stillKept = (await this.#options.kept.get(room)) !== null;
+			if (client.closed) return;
+			if (!stillKept || joined.forgotten || this.#forgetting.has(room)) {
+				return this.#refuse(client, 'unavailable', true);
+			}
+			client.guard = new PeerGuard(Date.now, joined.doc);
+			client.joined = joined;
+			joined.clients.add(client);
+		} finally {
+			const left = (this.#joining.get(room) ?? 1) - 1;
+			if (left > 0) this.#joining.set(room, left);
+			else this.#joining.delete(room);
+			// Loaded for a client that did not stay: let it go again.
+			if (joined !== null && client.joined !== joined) this.#unloadIfIdle(joined);
 		}
-		if (capability === null) return this.#refuse(client, 'unknown-room', true);
-		const relayKey = capability.subarray(0, KEY_BYTES);
-		if (!sameProof(relayProof(relayKey, client.nonce, room), frame.proof)) {
-			return this.#refuse(client, 'bad-proof', true);
-		}
-		const joined = await this.#room(room, capability);
-		client.guard = new PeerGuard(Date.now, joined.doc);
-		client.joined = joined;
-		joined.clients.add(client);
 		this.stats.joined++;
 		client.socket.send(encodeFrame({ type: FRAME.joined }));
 		const step1 = syncMessage((encoder) => syncProtocol.writeSyncStep1(encoder, joined.doc));
@@ -179,7 +215,10 @@ export class Relay {
 		);
 	}
 
-	/** Keeps a space a client asked for, if its capability names this room and quotas allow. */
+	/**
+	 * Keeps a space a client asked for, if its capability names this room and quotas allow.
+	 * Quota slots are taken before the first wait, so simultaneous asks cannot all pass.
+	 */
 	async #keep(client: Client, room: string): Promise<Uint8Array | null> {
 		const capability = client.keep as Uint8Array;
 		const cap = fromRelay(capability.slice(0, KEY_BYTES), capability.slice(KEY_BYTES));
@@ -187,16 +226,37 @@ export class Relay {
 			this.#refuse(client, 'bad-capability', true);
 			return null;
 		}
-		if ((this.#keptBy.get(client.address) ?? 0) >= this.#options.maxKeptPerAddress) {
+		if (this.#keeping.has(room)) {
+			// Another connection is storing this very space right now: try again shortly.
+			this.#refuse(client, 'unavailable', true);
+			return null;
+		}
+		const byAddress = this.#keptBy.get(client.address) ?? 0;
+		if (byAddress >= this.#options.maxKeptPerAddress) {
 			this.#refuse(client, 'too-many-rooms', true);
 			return null;
 		}
-		if ((await this.#options.kept.count()) >= this.#options.maxKept) {
-			this.#refuse(client, 'relay-full', true);
-			return null;
+		this.#keeping.add(room);
+		this.#keptBy.set(client.address, byAddress + 1);
+		let stored = false;
+		try {
+			this.#keptTotal ??= await this.#options.kept.count();
+			if (this.#keptTotal >= this.#options.maxKept) {
+				this.#refuse(client, 'relay-full', true);
+				return null;
+			}
+			this.#keptTotal++;
+			try {
+				await this.#options.kept.put(room, capability);
+			} catch (error) {
+				this.#keptTotal--;
+				throw error;
+			}
+			stored = true;
+		} finally {
+			this.#keeping.delete(room);
+			if (!stored) this.#keptBy.set(client.address, (this.#keptBy.get(client.address) ?? 1) - 1);
 		}
-		await this.#options.kept.put(room, capability);
-		this.#keptBy.set(client.address, (this.#keptBy.get(client.address) ?? 0) + 1);
 		this.stats.kept++;
 		return capability;
 	}
@@ -205,10 +265,12 @@ export class Relay {
 		const checked = client.guard.check(message);
 		if (!checked.ok || message[0] !== 0) return this.#refuse(client, 'refused-update');
 		if (message[1] !== 0) {
-			// An update or step 2 that would take the space past its quota is refused whole.
-			if (room.guard.bytes + message.length > this.#options.maxRoomBytes) {
-				return this.#refuse(client, 'room-full');
-			}
+			// An update or step 2 that would take the space past its quota is refused whole,
+			// counting what was taken but is not checked yet (a burst arrives faster than that).
+			const bytes = room.guard.bytes + room.pending + message.length;
+			if (bytes > this.#options.maxRoomBytes) return this.#refuse(client, 'room-full');
+			room.pending += message.length;
+			void room.guard.settled().then(() => (room.pending -= message.length));
 		}
 		const answer = readSync(message, room.doc, client);
 		if (answer !== null) client.socket.send(encodeFrame({ type: FRAME.sync, message: answer }));
@@ -227,11 +289,25 @@ export class Relay {
 	async #load(room: string, capability: Uint8Array): Promise<Room> {
 		const cap = fromRelay(capability.slice(0, KEY_BYTES), capability.slice(KEY_BYTES));
 		const doc = createLogDoc();
-		const persisted = await persist(doc, await this.#options.store.open(room), { journal: null });
+		// Compacted by bytes too: junk the guard removes must leave the disk, not only the log.
+		const persisted = await persist(doc, await this.#options.store.open(room), {
+			journal: null,
+			compactBytes: this.#options.maxRoomBytes / 2
+		});
 		const verifier = await createVerifier(cap.signPk);
 		const guard = new LogGuard({ log: doc, cap, verifier });
 		await guard.start();
-		const loaded: Room = { cap, doc, guard, verifier, persisted, clients: new Set() };
+		const loaded: Room = {
+			cap,
+			doc,
+			guard,
+			verifier,
+			persisted,
+			clients: new Set(),
+			pending: 0,
+			forgotten: false
+		};
+		this.#loaded.set(room, loaded);
 		doc.on('update', (update: Uint8Array, origin: unknown) => {
 			this.stats.updates++;
 			const message = syncMessage((encoder) => syncProtocol.writeUpdate(encoder, update));
@@ -257,9 +333,11 @@ export class Relay {
 		if (!(await room.verifier.verify(signature, request))) {
 			return this.#refuse(client, 'bad-signature', true);
 		}
-		if (this.#forgetting.has(room.cap.room)) return;
+		if (this.#forgetting.has(room.cap.room) || room.forgotten) return;
+		room.forgotten = true;
 		this.#forgetting.add(room.cap.room);
 		this.#rooms.delete(room.cap.room);
+		if (this.#loaded.get(room.cap.room) === room) this.#loaded.delete(room.cap.room);
 		const forgotten = encodeFrame({ type: FRAME.forgotten });
 		for (const each of room.clients) {
 			each.joined = null;
@@ -273,6 +351,7 @@ export class Relay {
 		room.doc.destroy();
 		try {
 			await this.#options.kept.delete(room.cap.room);
+			if (this.#keptTotal !== null) this.#keptTotal--;
 			await this.#options.store.remove(room.cap.room);
 		} finally {
 			this.#forgetting.delete(room.cap.room);
@@ -286,8 +365,15 @@ export class Relay {
 		client.joined = null;
 		if (room === null) return;
 		room.clients.delete(client);
-		if (room.clients.size > 0) return;
-		// The last one left: write what is pending, then let the room go.
+		this.#unloadIfIdle(room);
+	}
+
+	/** The last one left (and nobody is joining): write what is pending, then let the room go. */
+	#unloadIfIdle(room: Room) {
+		if (room.clients.size > 0 || room.forgotten) return;
+		if ((this.#joining.get(room.cap.room) ?? 0) > 0) return;
+		if (this.#loaded.get(room.cap.room) !== room) return; // already let go
+		this.#loaded.delete(room.cap.room);
 		this.#rooms.delete(room.cap.room);
 		void room.persisted.flushed().then(async () => {
 			room.guard.destroy();
@@ -306,6 +392,7 @@ export class Relay {
 	async close(): Promise<void> {
 		const rooms = await Promise.all(this.#rooms.values());
 		this.#rooms.clear();
+		this.#loaded.clear();
 		for (const room of rooms) {
 			await room.persisted.flushed();
 			room.guard.destroy();

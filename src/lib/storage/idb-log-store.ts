@@ -120,7 +120,7 @@ class IdbLog implements StoredLog {
 			const store = tx.objectStore(UPDATES);
 			const [keys, values] = await Promise.all([store.getAllKeys(), store.getAll()]);
 			const updates = (values as unknown[]).filter(isUpdateRecord);
-			await store.add(Y.mergeUpdates([...updates, state]));
+			await store.add(Y.mergeUpdates([state, ...updates]));
 			for (const key of keys) await store.delete(key);
 			kept = 1;
 		});

@@ -51,7 +51,9 @@ export interface StoredLog {
 	append(update: Uint8Array): Promise<void>;
 	/**
 	 * Replaces the records with one that holds all of them and `state` (merged inside the
-	 * same commit, so a record another tab added meanwhile is never lost).
+	 * same commit, so a record another tab added meanwhile is never lost). `state` goes first:
+	 * where it and a record hold the same ids, its (garbage-collected) form wins, so content
+	 * deleted since leaves the disk.
 	 */
 	compact(state: Uint8Array): Promise<void>;
 	close(): Promise<void>;

@@ -95,7 +95,7 @@ class MemoryLog implements StoredLog {
 	async compact(state: Uint8Array): Promise<void> {
 		await this.#commit(() => {
 			const updates = this.#data.records.filter(isUpdate);
-			this.#data.records = [Y.mergeUpdates([...updates, state])];
+			this.#data.records = [Y.mergeUpdates([state, ...updates])];
 		});
 	}
 

@@ -16,6 +16,11 @@ export interface PersistOptions {
 	onSaveState?(state: SaveState, detail: string): void;
 	/** Compact the records once there are more than this many. */
 	compactAt?: number;
+	/**
+	 * Compact, too, once this many bytes were stored since the last compaction: what was
+	 * deleted since (junk a relay removed) then leaves the disk, not only the live log.
+	 */
+	compactBytes?: number;
 	retryMs?: number;
 }
 
@@ -36,6 +41,9 @@ export async function persist(
 ): Promise<Persisted> {
 	const journal = options.journal ?? null;
 	const compactAt = options.compactAt ?? 500;
+	const compactBytes = options.compactBytes ?? Infinity;
+	/** Bytes appended since the last compaction (or the load). */
+	let grown = 0;
 	const retryMs = options.retryMs ?? 5_000;
 	const loading = {};
 	const { updates, damaged } = await stored.load();
@@ -69,13 +77,16 @@ export async function persist(
 		}, fail);
 	};
 	const write = (update: Uint8Array): Promise<void> => {
+		grown += update.length;
 		const done = stored.append(update);
 		pending = pending.then(() => done.then(noop, noop));
 		return done;
 	};
 	const maybeCompact = () => {
-		if (compacting || failing || stored.records <= compactAt) return;
+		if (compacting || failing) return;
+		if (stored.records <= compactAt && grown <= compactBytes) return;
 		compacting = true;
+		grown = 0;
 		const compacted = stored
 			.compact(Y.encodeStateAsUpdate(doc))
 			.catch(fail)

@@ -131,11 +131,16 @@ export class RelayTransport extends ObservableV2<TransportEvents> implements Log
 		link.socket = socket;
 		link.session = session;
 		session.on('joined', () => {
-			link.retryMs = FIRST_RETRY_MS;
 			link.refused = null;
 			this.#report();
 		});
-		session.on('kept', this.#report);
+		// The backoff starts over only once the relay holds what we hold: a relay that takes the
+		// proof, asks for everything and drops us (hostile, or refusing a frame as too big)
+		// must not get the whole log again every second.
+		session.on('kept', () => {
+			if (session.holdsAll()) link.retryMs = FIRST_RETRY_MS;
+			this.#report();
+		});
 		session.on('refused', (code) => {
 			link.refused = code;
 			this.#report();
