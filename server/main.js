@@ -5,7 +5,7 @@
 // RELAY_MAX_SPACES_PER_ADDRESS (100), RELAY_MAX_SPACE_MB (256); RELAY_TOKEN makes it private
 // (clients add ?token=… to its address). The relay runs compiled (npm run server builds it first).
 import { startSignaling } from './signaling.js';
-import { startRelay } from '../build-server/relay-server.js';
+import { keepOnRelay, startRelay } from '../build-server/relay-server.js';
 
 /** A positive whole number from the environment, undefined if unset; anything else stops here. */
 function count(name) {
@@ -20,6 +20,23 @@ function count(name) {
 
 const port = Number(process.env.PORT ?? 4444);
 const host = process.env.HOST ?? '127.0.0.1';
+
+// `npm run server -- keep <b1-link> [relay address]`: ask a (running) relay to keep a space.
+if (process.argv[2] === 'keep') {
+	const [link, relayUrl = `ws://${host}:${port}/relay`] = process.argv.slice(3);
+	if (link === undefined) {
+		console.error('Usage: npm run server -- keep <relay link (b1)> [relay address]');
+		process.exit(2);
+	}
+	try {
+		console.log(await keepOnRelay(link, relayUrl));
+		process.exit(0);
+	} catch (error) {
+		console.error(error.message);
+		process.exit(1);
+	}
+}
+
 const maxConnections = count('MAX_CONNECTIONS');
 const maxConnectionsPerIp = count('MAX_CONNECTIONS_PER_IP');
 const maxKept = count('RELAY_MAX_SPACES');

@@ -13,6 +13,8 @@ import { LevelKeptSpaces, LevelLogStore, type LevelDb } from './level-log-store'
 import { encodeFrame, FRAME } from '../src/lib/sync/relay-wire';
 import { Relay, type RelayOptions } from './relay';
 
+export { keepOnRelay } from './relay-keep';
+
 export interface RelayServerOptions {
 	/** Where the LevelDB lives (created if missing). */
 	dataDir: string;

@@ -164,6 +164,11 @@ test('"Keep on relays" off for a space: this device stops sending it to relays, 
 	await alice.page.getByRole('button', { name: 'Share', exact: true }).click();
 	const dialog = alice.page.getByRole('dialog');
 	await expect(dialog.getByText(/Kept on the relay, sealed/)).toBeVisible();
+	// The relay link, for an operator: it keeps and cannot read (npm run server -- keep <link>).
+	await dialog.getByText('A relay link, for whoever runs a relay').click();
+	await expect(dialog.getByLabel('Relay link', { exact: true })).toHaveValue(
+		/#b1\.[A-Za-z0-9_-]+$/
+	);
 	await dialog.getByRole('checkbox', { name: 'Keep on relays' }).uncheck();
 	await expect(dialog.getByText(/Not sent to the relay from this device/)).toBeVisible();
 	await alice.page.keyboard.press('Escape');

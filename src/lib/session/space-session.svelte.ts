@@ -2,7 +2,7 @@
 // (space-network.ts), and exposes what the UI shows as runes. Every change the UI makes goes
 // through a method here; nothing above sees Yjs.
 import type * as Y from 'yjs';
-import { toView } from '../crypto/capability';
+import { toRelay, toView } from '../crypto/capability';
 import { createSigner } from '../crypto/signing';
 import * as links from '../crypto/links';
 import * as pages from '../doc/pages';
@@ -229,14 +229,18 @@ export class SpaceSession {
 			.catch((error: unknown) => console.warn('Could not update the space list', error));
 	}
 
-	/** The edit link (editors only) and the view link, as fragments without '#'. */
-	shareLinks(): { edit: string | null; view: string } {
+	/**
+	 * The edit link (editors only), the view link, and the relay link (for a relay's operator:
+	 * it keeps the space and reads nothing), as fragments without '#'.
+	 */
+	shareLinks(): { edit: string | null; view: string; relay: string } {
 		const cap = this.#core.cap;
 		// The relays it is kept on travel with the link: a newcomer finds it with nobody online.
 		const hints = this.relays.slice(0, links.MAX_HINTS);
 		return {
 			edit: cap.kind === 'edit' ? links.format(cap, hints) : null,
-			view: links.format(toView(cap), hints)
+			view: links.format(toView(cap), hints),
+			relay: links.format(toRelay(cap))
 		};
 	}
 
