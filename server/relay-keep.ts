@@ -9,7 +9,7 @@ import { createLogDoc } from '../src/lib/log/log-doc';
 import { RelaySession } from '../src/lib/sync/relay-session';
 
 const READS =
-	'This link can read the space: a relay needs only its relay link. In the app, open the space, then Share → “Relay link” (editors), and give the relay that.';
+	'This link can read the space: a relay needs only its relay link. In the app, open the space, then Share → “A relay link, for whoever runs a relay”, and give the relay that.';
 
 /** Resolves with a sentence saying what happened; rejects with one saying why not. */
 export async function keepOnRelay(
