@@ -111,6 +111,8 @@ export default ts.config(
 			'test-reports/',
 			'playwright-report/',
 			'bench/results/',
+			'build-server/',
+			'data/',
 			'.tmp/'
 		]
 	}

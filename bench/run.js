@@ -58,7 +58,8 @@ try {
 		crypto: cryptoMetrics,
 		trace: traceMetrics,
 		hostile: hostileMetrics,
-		network: networkMetrics
+		network: networkMetrics,
+		relay: relayMetrics
 	};
 	for (const [group, run] of Object.entries(groups)) {
 		if (!only || only.includes(group)) results.push(...[await run()].flat());
@@ -505,6 +506,85 @@ async function fivePeers(url) {
 		return { ms: Math.max(0, converged - lastEdit), edits: everyone };
 	} finally {
 		for (const peer of peers) await peer.context.close();
+	}
+}
+
+/**
+ * A relay keeping 1,000 spaces: what it holds in memory once they are kept and idle (rooms are
+ * loaded only while someone is in them), and how long a restart takes until a member is back
+ * in a space. Spaces are kept through the protocol, as members' apps and operators do.
+ */
+async function relayMetrics() {
+	const { buildServer } = await import('../scripts/build-server.js');
+	await buildServer();
+	const { startRelay, keepOnRelay } = await import('../build-server/relay-server.js');
+	const { startSignaling } = await import('../server/signaling.js');
+	const { mkdtempSync, rmSync } = await import('node:fs');
+	const { tmpdir } = await import('node:os');
+	const { join } = await import('node:path');
+	const nacl = (await import('tweetnacl')).default;
+	const dataDir = mkdtempSync(join(tmpdir(), 'cp-bench-kept-'));
+	const SPACES = 1_000;
+	const start = async (port = 0) =>
+		startSignaling({
+			port,
+			host: '127.0.0.1',
+			log: () => {},
+			maxConnectionsPerIp: 100_000,
+			relay: await startRelay({ dataDir, quotas: { maxKeptPerAddress: SPACES } })
+		});
+	// A garbage collection before each reading, so what is counted is what is held.
+	const v8 = await import('node:v8');
+	const vm = await import('node:vm');
+	v8.setFlagsFromString('--expose_gc');
+	const gc = vm.runInNewContext('gc');
+	const heap = () => {
+		gc();
+		const { heapUsed, external, arrayBuffers } = process.memoryUsage();
+		return heapUsed + external - arrayBuffers;
+	};
+	let server = await start();
+	try {
+		const url = `${server.url}/relay`;
+		const linksOf = Array.from({ length: SPACES }, () => {
+			const bytes = Buffer.concat([nacl.randomBytes(32), nacl.sign.keyPair().publicKey]);
+			return `b1.${bytes.toString('base64url')}`;
+		});
+		const before = heap();
+		const keptStarted = Date.now();
+		for (const link of linksOf) await keepOnRelay(link, url);
+		const keepMs = (Date.now() - keptStarted) / SPACES;
+		await new Promise((resolve) => setTimeout(resolve, 500));
+		const after = heap();
+		const port = server.port;
+		await server.close();
+		const restarted = Date.now();
+		server = await start(port);
+		await keepOnRelay(linksOf[SPACES - 1], url);
+		const restartMs = Date.now() - restarted;
+		return [
+			{
+				name: `a relay keeping ${SPACES} spaces, idle: JS memory they take`,
+				value: round((after - before) / 1048576, 1),
+				unit: 'MB',
+				target: null
+			},
+			{
+				name: `a relay keeping ${SPACES} spaces: restart until a member is back in one`,
+				value: restartMs,
+				unit: 'ms',
+				target: 2000
+			},
+			{
+				name: 'asking a relay to keep a new space (connect, proof, stored with fsync)',
+				value: round(keepMs, 2),
+				unit: 'ms',
+				target: null
+			}
+		];
+	} finally {
+		await server.close();
+		rmSync(dataDir, { recursive: true, force: true });
 	}
 }
 
