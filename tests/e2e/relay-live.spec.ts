@@ -90,6 +90,58 @@ test('with WebRTC blocked, two people edit live through the relay', async ({ bro
 	for (const word of ['A3', 'B3']) expect(await text(alice.page)).toContain(word);
 });
 
+interface Debug {
+	commonplaceDebug: {
+		log: {
+			getArray(name: string): {
+				length: number;
+				get(i: number): unknown;
+				push(items: unknown[]): void;
+				delete(at: number, n: number): void;
+			};
+			transact(change: () => void): void;
+		};
+	};
+}
+
+test('a viewer forging through the relay changes nothing for the others', async ({ browser }) => {
+	const server = await relayServer();
+	servers.push(server);
+	const { alice } = await pair(browser, server.url, [server.relay]);
+	const viewer = await firewalled(browser, server.url, 'Vic', [server.relay]);
+	people.push(viewer);
+	await join(viewer.page, await shareLink(alice.page, 'View link'));
+	await expect.poll(() => text(viewer.page), { timeout: 20_000 }).toContain('Alice was here.');
+	const before = await text(alice.page);
+
+	// From the console: junk, an unsigned copy of a real entry, and every real entry deleted.
+	await viewer.page.evaluate(() => {
+		const doc = (window as unknown as Debug).commonplaceDebug.log;
+		const log = doc.getArray('log');
+		const unsigned = (log.get(0) as Uint8Array).slice();
+		unsigned.fill(0, 1, 65);
+		const had = log.length;
+		doc.transact(() => {
+			log.push([crypto.getRandomValues(new Uint8Array(300)), unsigned]);
+			log.delete(0, had);
+		});
+	});
+	// Alice keeps her text and goes on; the deleted entries are put back (by the relay, and
+	// any honest peer) and the junk dropped, so a newcomer served by the relay alone, with
+	// everyone else gone, gets the real space.
+	await typeAtEnd(alice.page, ' After the forgery.');
+	const after = await text(alice.page);
+	expect(after.startsWith(before) && after.endsWith('After the forgery.')).toBe(true);
+	await expect(syncStatus(alice.page)).toHaveText('Saved on this device · kept on 1 relay');
+	await alice.page.waitForTimeout(2_000); // the relay's tidying pause (at most 1.5 s)
+	const link = await shareLink(alice.page, 'View link');
+	for (const p of people.splice(0)) await p.context.close();
+	const newcomer = await firewalled(browser, server.url, 'Nia', [server.relay]);
+	people.push(newcomer);
+	await join(newcomer.page, link);
+	await expect.poll(() => text(newcomer.page), { timeout: 20_000 }).toBe(after);
+});
+
 test('the relay is killed mid-typing and restarted: the app reconnects and nothing is lost', async ({
 	browser
 }) => {
