@@ -7,12 +7,25 @@ import { decodeFrame, FRAME } from './relay-wire';
 
 export type Probe = { ok: true; ms: number } | { ok: false; error: string };
 
-export function probeSignaling(url: string, timeoutMs = 4_000): Promise<Probe> {
+type Finish = (result: Probe) => void;
+
+/**
+ * Opens a WebSocket to `url` and lets `talk` set its open and message handlers and decide;
+ * no answer within `timeoutMs`, an error or a close decide otherwise. Whatever decides, the
+ * timers `talk` returns are cleared and the socket closed.
+ */
+function probeSocket(
+	url: string,
+	timeoutMs: number,
+	talk: (socket: WebSocket, finish: Finish, reachable: () => Probe) => Array<() => void> | void
+): Promise<Probe> {
 	const started = performance.now();
 	return new Promise((resolve) => {
 		let socket: WebSocket;
-		const finish = (result: Probe) => {
+		let cleanups: Array<() => void> = [];
+		const finish: Finish = (result) => {
 			clearTimeout(timer);
+			for (const cleanup of cleanups) cleanup();
 			socket.onopen = socket.onmessage = socket.onerror = socket.onclose = null;
 			socket.close();
 			resolve(result);
@@ -28,45 +41,31 @@ export function probeSignaling(url: string, timeoutMs = 4_000): Promise<Probe> {
 			resolve({ ok: false, error: error instanceof Error ? error.message : String(error) });
 			return;
 		}
-		socket.onopen = () => socket.send(JSON.stringify({ type: 'ping' }));
-		socket.onmessage = (event: MessageEvent<unknown>) => {
-			try {
-				const message = JSON.parse(String(event.data)) as { type?: unknown };
-				if (message.type === 'pong')
-					finish({ ok: true, ms: Math.round(performance.now() - started) });
-			} catch {
-				// reason: not JSON, so not a y-webrtc signaling server; wait for the timeout.
-				finish({ ok: false, error: 'answers, but not as a signaling server' });
-			}
-		};
+		cleanups =
+			talk(socket, finish, () => ({ ok: true, ms: Math.round(performance.now() - started) })) ?? [];
 		socket.onerror = () => finish({ ok: false, error: 'could not connect' });
 		socket.onclose = () => finish({ ok: false, error: 'closed the connection' });
 	});
 }
 
-export function probeRelay(url: string, timeoutMs = 4_000): Promise<Probe> {
-	const started = performance.now();
-	return new Promise((resolve) => {
-		let socket: WebSocket;
-		let asked: ReturnType<typeof setTimeout> | undefined;
-		const finish = (result: Probe) => {
-			clearTimeout(timer);
-			clearTimeout(asked);
-			socket.onopen = socket.onmessage = socket.onerror = socket.onclose = null;
-			socket.close();
-			resolve(result);
+export function probeSignaling(url: string, timeoutMs = 4_000): Promise<Probe> {
+	return probeSocket(url, timeoutMs, (socket, finish, reachable) => {
+		socket.onopen = () => socket.send(JSON.stringify({ type: 'ping' }));
+		socket.onmessage = (event: MessageEvent<unknown>) => {
+			try {
+				const message = JSON.parse(String(event.data)) as { type?: unknown };
+				if (message.type === 'pong') finish(reachable());
+			} catch {
+				// reason: not JSON, so not a y-webrtc signaling server; wait for the timeout.
+				finish({ ok: false, error: 'answers, but not as a signaling server' });
+			}
 		};
-		const timer = setTimeout(
-			() => finish({ ok: false, error: `no answer within ${timeoutMs / 1000} s` }),
-			timeoutMs
-		);
-		try {
-			socket = new WebSocket(url);
-		} catch (error) {
-			clearTimeout(timer);
-			resolve({ ok: false, error: error instanceof Error ? error.message : String(error) });
-			return;
-		}
+	});
+}
+
+export function probeRelay(url: string, timeoutMs = 4_000): Promise<Probe> {
+	return probeSocket(url, timeoutMs, (socket, finish, reachable) => {
+		let asked: ReturnType<typeof setTimeout> | undefined;
 		socket.binaryType = 'arraybuffer';
 		// A relay speaks first. Silence: perhaps a signaling server, which answers a ping.
 		socket.onopen = () => {
@@ -85,7 +84,7 @@ export function probeRelay(url: string, timeoutMs = 4_000): Promise<Probe> {
 			const frame =
 				event.data instanceof ArrayBuffer ? decodeFrame(new Uint8Array(event.data)) : null;
 			if (frame?.type === FRAME.challenge) {
-				finish({ ok: true, ms: Math.round(performance.now() - started) });
+				finish(reachable());
 			} else if (frame?.type === FRAME.refused && frame.code === 'token') {
 				finish({
 					ok: false,
@@ -95,8 +94,7 @@ export function probeRelay(url: string, timeoutMs = 4_000): Promise<Probe> {
 				finish({ ok: false, error: 'answers, but not as a relay' });
 			}
 		};
-		socket.onerror = () => finish({ ok: false, error: 'could not connect' });
-		socket.onclose = () => finish({ ok: false, error: 'closed the connection' });
+		return [() => clearTimeout(asked)];
 	});
 }
 
