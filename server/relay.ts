@@ -345,10 +345,7 @@ export class Relay {
 			each.socket.close(4002, 'forgotten');
 		}
 		room.clients.clear();
-		await room.persisted.flushed();
-		room.guard.destroy();
-		await room.persisted.destroy();
-		room.doc.destroy();
+		await this.#teardown(room);
 		try {
 			await this.#options.kept.delete(room.cap.room);
 			if (this.#keptTotal !== null) this.#keptTotal--;
@@ -375,11 +372,15 @@ export class Relay {
 		if (this.#loaded.get(room.cap.room) !== room) return; // already let go
 		this.#loaded.delete(room.cap.room);
 		this.#rooms.delete(room.cap.room);
-		void room.persisted.flushed().then(async () => {
-			room.guard.destroy();
-			await room.persisted.destroy();
-			room.doc.destroy();
-		});
+		void this.#teardown(room);
+	}
+
+	/** Writes what the room has pending, then frees its guard, store handle and doc. */
+	async #teardown(room: Room): Promise<void> {
+		await room.persisted.flushed();
+		room.guard.destroy();
+		await room.persisted.destroy();
+		room.doc.destroy();
 	}
 
 	#refuse(client: Client, code: RelayRefusal, close = false) {
@@ -393,11 +394,6 @@ export class Relay {
 		const rooms = await Promise.all(this.#rooms.values());
 		this.#rooms.clear();
 		this.#loaded.clear();
-		for (const room of rooms) {
-			await room.persisted.flushed();
-			room.guard.destroy();
-			await room.persisted.destroy();
-			room.doc.destroy();
-		}
+		for (const room of rooms) await this.#teardown(room);
 	}
 }
