@@ -115,11 +115,6 @@ export class DeviceSettings extends ObservableV2<Events> {
 		return this.network.relays ?? networkDefaults.relays ?? [];
 	}
 
-	/** The relays a space is kept on from this device: none if the person turned it off. */
-	relaysFor(spaceId: string): string[] {
-		return this.relaysOff.has(spaceId) ? [] : this.relays;
-	}
-
 	/** Keeps a space on the relays (the default) or stops; false if storage refused it. */
 	setKeepOnRelays(spaceId: string, keep: boolean): boolean {
 		// A new set each time ($state.raw): readers see the change by identity.

@@ -55,8 +55,6 @@ export class SpaceSession {
 	paused = $state(false);
 	/** Kept on the configured relays from this device (the default; the person may turn it off). */
 	keepOnRelays = $state(true);
-	/** Relays known for this space: this device's, the links', the space's own list. */
-	relayCount = $state(0);
 	/** Nothing of this space has arrived yet (it was just joined by a link). */
 	empty = $state(false);
 
@@ -72,6 +70,8 @@ export class SpaceSession {
 	readonly #app: AppServices;
 	/** Relays the links to this space named (kept, sealed, in the keyring). */
 	readonly #hinted: string[];
+	/** Relays known for this space, checked: this device's, the links', the space's own list. */
+	#known = $state.raw<string[]>([]);
 	/** The relay addresses last handed to the network, to notice a change. */
 	#relaysNow = '';
 
@@ -153,8 +153,8 @@ export class SpaceSession {
 		this.rejected = this.#countRejected();
 		this.#shareRelays();
 		relaysMap(this.#doc).observe(this.#onSpaceRelays);
+		this.#known = this.#knownRelays();
 		this.#relaysNow = this.relays.join(' ');
-		this.relayCount = this.#knownRelays().length;
 		this.#sync = new SpaceNetwork(this.#core, this.#app.device, {
 			relays: () => this.relays,
 			onStatus: (status) => {
@@ -173,7 +173,11 @@ export class SpaceSession {
 	}
 
 	// Settings saved here or in another tab apply at once: servers reconnect, the name changes.
-	#onNetwork = () => this.#sync?.reconnect();
+	#onNetwork = () => {
+		this.#known = this.#knownRelays();
+		this.#relaysNow = this.relays.join(' ');
+		this.#sync?.reconnect();
+	};
 	#onProfile = (profile: Profile) => this.#sync?.setProfile(profile);
 	#onRelays = () => {
 		this.keepOnRelays = !this.#app.device.relaysOff.has(this.id);
@@ -185,7 +189,7 @@ export class SpaceSession {
 
 	/** The set of relays may have changed: only the relays reconnect, and only if it did. */
 	#relaysChanged() {
-		this.relayCount = this.#knownRelays().length;
+		this.#known = this.#knownRelays();
 		const now = this.relays.join(' ');
 		if (now === this.#relaysNow) return;
 		this.#relaysNow = now;
@@ -198,7 +202,7 @@ export class SpaceSession {
 		addSpaceRelays(this.#doc, this.#app.device.relays);
 	}
 
-	/** Every relay known for this space, checked: this device's, the links', the space's list. */
+	/** Works out #known (on a change, not per status report: the network asks often). */
 	#knownRelays(): string[] {
 		const listed = spaceRelays(this.#doc).filter((url) => checkSignalingUrl(url).ok);
 		const all = [...this.#app.device.relays, ...this.#hinted, ...listed];
@@ -265,12 +269,12 @@ export class SpaceSession {
 
 	/** The relays this space is kept on from this device, by address (none when turned off). */
 	get relays(): string[] {
-		return this.keepOnRelays ? this.#knownRelays() : [];
+		return this.keepOnRelays ? this.#known : [];
 	}
 
 	/** Relays known for this space, whether or not this device keeps it on them. */
 	get relaysConfigured(): number {
-		return this.relayCount;
+		return this.#known.length;
 	}
 
 	/** Keeps this space on the relays (or stops) from this device; false if it could not be saved. */
