@@ -67,17 +67,22 @@ export function checkIceServer(server: IceServer): Checked<IceServer> {
 	return { ok: true, value: { urls } };
 }
 
+/** WebSocket addresses (signaling servers, relays) checked, blanks and repeats left out. */
+function checkedUrls(texts: readonly string[], errors: string[]): string[] {
+	const urls: string[] = [];
+	for (const text of texts) {
+		if (text.trim() === '') continue;
+		const checked = checkSignalingUrl(text);
+		if (!checked.ok) errors.push(checked.error);
+		else if (!urls.includes(checked.value)) urls.push(checked.value);
+	}
+	return urls;
+}
+
 /** Checks a whole configuration; lists every problem rather than the first. */
 export function checkConfig(config: NetworkConfig): Checked<NetworkConfig> {
 	const errors: string[] = [];
-	const signaling: string[] = [];
-	for (const text of config.signaling) {
-		if (text.trim() === '') continue;
-		const checked = checkSignalingUrl(text);
-		if (checked.ok) {
-			if (!signaling.includes(checked.value)) signaling.push(checked.value);
-		} else errors.push(checked.error);
-	}
+	const signaling = checkedUrls(config.signaling, errors);
 	const iceServers: IceServer[] = [];
 	for (const server of config.iceServers) {
 		if (server.urls.trim() === '') continue;
@@ -88,14 +93,7 @@ export function checkConfig(config: NetworkConfig): Checked<NetworkConfig> {
 	if (signaling.length === 0 && errors.length === 0) {
 		errors.push('Add at least one signaling server, or peers cannot find each other.');
 	}
-	const relays: string[] = [];
-	for (const text of config.relays ?? []) {
-		if (text.trim() === '') continue;
-		const checked = checkSignalingUrl(text);
-		if (checked.ok) {
-			if (!relays.includes(checked.value)) relays.push(checked.value);
-		} else errors.push(checked.error.replace('signaling server', 'relay'));
-	}
+	const relays = checkedUrls(config.relays ?? [], errors);
 	if (
 		signaling.length > MAX_SERVERS ||
 		iceServers.length > MAX_SERVERS ||
