@@ -10,7 +10,7 @@ import { mkdirSync } from 'node:fs';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { addressKey } from './gate.js';
 import { LevelKeptSpaces, LevelLogStore, type LevelDb } from './level-log-store';
-import { encodeFrame, FRAME } from '../src/lib/sync/relay-wire';
+import { encodeFrame, FRAME, framesOf } from '../src/lib/sync/relay-wire';
 import { Relay, type RelayOptions } from './relay';
 
 export { keepOnRelay } from './relay-keep';
@@ -99,7 +99,8 @@ export async function startRelay(options: RelayServerOptions): Promise<RelayServ
 						ws.terminate();
 						return;
 					}
-					ws.send(bytes, { binary: true });
+					// Big frames (a whole history) go in PARTs, so the app can show them arriving.
+					for (const frame of framesOf(bytes)) ws.send(frame, { binary: true });
 					// A whole history (the answer to a step 1) may wait on its own, once.
 					if (bytes.length > BACKLOG) allowance = waiting + bytes.length + BACKLOG;
 				},

@@ -6,9 +6,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import nacl from 'tweetnacl';
 import { WebSocket } from 'ws';
+import * as Y from 'yjs';
 import * as capability from '../src/lib/crypto/capability';
+import * as envelope from '../src/lib/crypto/envelope';
+import { createSigner } from '../src/lib/crypto/signing';
 import { createLogDoc, logArray } from '../src/lib/log/log-doc';
+import { logGate } from '../src/lib/sync/first-sync-gate';
 import { RelayTransport } from '../src/lib/sync/relay-transport';
 import { startRelay } from './relay-server';
 import { startSignaling } from './signaling.js';
@@ -99,4 +104,78 @@ describe('RelayTransport', () => {
 		expect(stats.tokenRefused).toBeGreaterThanOrEqual(2);
 		expect(stats.kept).toBe(1); // only the member's ask was heard
 	}, 40_000);
+
+	it('a newcomer meeting two relays takes a big space in once, in parts, showing progress', async () => {
+		const urls: string[] = [];
+		for (let i = 0; i < 2; i++) {
+			const dataDir = mkdtempSync(join(tmpdir(), 'cp-relay-transport-'));
+			const relay = await server(dataDir);
+			cleanup.push(() => rmSync(dataDir, { recursive: true, force: true }));
+			cleanup.push(() => relay.close());
+			urls.push(`${relay.url}/relay`);
+		}
+		const cap = capability.fromSecret(capability.newSecret());
+		const signer = await createSigner(cap.signSeed);
+		const Socket = WebSocket as unknown as typeof globalThis.WebSocket;
+		const alice = createLogDoc();
+		const writer = new RelayTransport({ log: alice, cap, urls, keep: true, WebSocket: Socket });
+		await until(() => writer.status.peers === 2);
+		for (let i = 0; i < 8; i++) {
+			const sealed = await envelope.seal(
+				cap,
+				signer,
+				envelope.KIND_UPDATE,
+				nacl.randomBytes(256 * 1024)
+			);
+			logArray(alice).push([sealed]);
+		}
+		await until(() => writer.status.inSync === 2, 30_000);
+		await writer.destroy();
+		const size = Y.encodeStateAsUpdate(alice).length;
+
+		/**
+		 * A newcomer with both relays, 150 ms away (so both are asked before either answers
+		 * unless a gate holds one back); with the space's shared gate or without one.
+		 */
+		class Distant extends WebSocket {
+			override set onmessage(handler: ((event: unknown) => void) | null) {
+				super.onmessage = (event) => setTimeout(() => handler?.(event), 150);
+			}
+			override get onmessage() {
+				return super.onmessage;
+			}
+		}
+		const newcomer = async (gated: boolean) => {
+			const log = createLogDoc();
+			const gate = gated ? logGate(log) : undefined;
+			const transport = new RelayTransport({
+				log,
+				cap,
+				urls,
+				keep: false,
+				WebSocket: Distant as unknown as typeof globalThis.WebSocket,
+				...(gate === undefined ? {} : { gate })
+			});
+			const progress: Array<{ received: number; total: number }> = [];
+			transport.on('status', (status) => {
+				if (status.receiving !== null) progress.push(status.receiving);
+			});
+			await until(() => logArray(log).length === 8 && transport.status.inSync === 2, 30_000);
+			const received = transport.bytesReceived;
+			await transport.destroy();
+			gate?.destroy();
+			return { received, progress };
+		};
+
+		const once = await newcomer(true);
+		expect(once.received).toBeLessThan(1.2 * size);
+		// The relay's answer came in 256 KiB parts, and the transport said how far along it was.
+		expect(once.progress.length).toBeGreaterThanOrEqual(6);
+		expect(once.progress.every((p) => p.total >= size && p.received < p.total)).toBe(true);
+		const seen = once.progress.map((p) => p.received);
+		expect(seen).toEqual([...seen].sort((a, b) => a - b));
+		// Without one gate across the relays, the same newcomer takes the space in twice.
+		const twice = await newcomer(false);
+		expect(twice.received).toBeGreaterThan(1.8 * size);
+	}, 90_000);
 });

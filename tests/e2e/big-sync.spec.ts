@@ -2,7 +2,7 @@
 // message. A single 2 MB paste, and a whole 5 MB space, must reach a newcomer intact.
 import { expect, test, type Page } from '@playwright/test';
 import type { SignalingServer } from '../../server/signaling.js';
-import { createSpace, editor, newPage, treeItem } from './helpers';
+import { createSpace, newPage, pasteText, treeItem } from './helpers';
 import { join, person, shareLink, signalingServer, text, type Person } from './peers';
 
 let signal: SignalingServer;
@@ -12,35 +12,6 @@ test.afterEach(async () => {
 	await Promise.all(people.splice(0).map((p) => p.context.close()));
 	await signal.close();
 });
-
-/** Pastes `bytes` of varied text (lines of ~1 KB) into the editor as one paste. */
-async function pasteText(page: Page, bytes: number, seed: number) {
-	await editor(page).click();
-	await page.evaluate(
-		([size, start]) => {
-			let state = start;
-			const words = ['amber', 'birch', 'cobalt', 'delta', 'ember', 'fjord', 'garnet', 'harbor'];
-			const lines: string[] = [];
-			let total = 0;
-			while (total < size) {
-				let line = `${lines.length}:`;
-				while (line.length < 1000) {
-					state = (state * 1103515245 + 12345) % 2147483648;
-					line += ` ${words[state % words.length]}${state % 97}`;
-				}
-				lines.push(line);
-				total += line.length + 1;
-			}
-			const data = new DataTransfer();
-			data.setData('text/plain', lines.join('\n'));
-			const target = document.querySelector('.ProseMirror') as HTMLElement;
-			target.dispatchEvent(
-				new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true })
-			);
-		},
-		[bytes, seed] as const
-	);
-}
 
 const digest = (page: Page) =>
 	text(page).then(async (value) => {

@@ -40,3 +40,32 @@ export async function waitForServiceWorker(page: Page): Promise<void> {
 		await navigator.serviceWorker.ready;
 	});
 }
+
+/** Pastes `bytes` of varied text (lines of ~1 KB) into the editor as one paste. */
+export async function pasteText(page: Page, bytes: number, seed: number) {
+	await editor(page).click();
+	await page.evaluate(
+		([size, start]) => {
+			let state = start;
+			const words = ['amber', 'birch', 'cobalt', 'delta', 'ember', 'fjord', 'garnet', 'harbor'];
+			const lines: string[] = [];
+			let total = 0;
+			while (total < size) {
+				let line = `${lines.length}:`;
+				while (line.length < 1000) {
+					state = (state * 1103515245 + 12345) % 2147483648;
+					line += ` ${words[state % words.length]}${state % 97}`;
+				}
+				lines.push(line);
+				total += line.length + 1;
+			}
+			const data = new DataTransfer();
+			data.setData('text/plain', lines.join('\n'));
+			const target = document.querySelector('.ProseMirror') as HTMLElement;
+			target.dispatchEvent(
+				new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true })
+			);
+		},
+		[bytes, seed] as const
+	);
+}

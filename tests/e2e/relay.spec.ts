@@ -2,10 +2,10 @@
 // opens the link later, in a fresh profile with no relay of his own, with nobody else online,
 // and gets every word from the relay the link names — which holds only sealed bytes. A member
 // given an old link (no hints) learns the relays from the space itself.
-import { expect, test } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createSpace, editor, newPage, treeOutline } from './helpers';
+import { createSpace, editor, newPage, pasteText, treeOutline } from './helpers';
 import {
 	join as joinSpace,
 	person,
@@ -82,4 +82,87 @@ test('a member with an old link and no relays learns the relays from the space i
 		timeout: 30_000
 	});
 	expect(server.stats().relay?.relayConnections).toBe(2);
+});
+
+/** Bytes the open space took in so far, by transport (window.commonplaceDebug). */
+const received = (page: Page) =>
+	page.evaluate(() =>
+		(
+			window as unknown as { commonplaceDebug: { received(): Record<string, number> } }
+		).commonplaceDebug.received()
+	);
+
+/** Remembers every "Receiving this space from …" line the page shows, however briefly. */
+async function watchProgress(page: Page) {
+	await page.addInitScript(() => {
+		const seen: string[] = [];
+		(window as unknown as { progressSeen: string[] }).progressSeen = seen;
+		new MutationObserver(() => {
+			const raw = document.querySelector('[data-testid="join-status"] p')?.textContent ?? '';
+			const line = raw.replace(/\s+/g, ' ').trim();
+			if (line.includes('Receiving this space from') && !seen.includes(line)) seen.push(line);
+		}).observe(document, { subtree: true, childList: true, characterData: true });
+	});
+}
+
+test('a big space: a newcomer meeting a peer and a relay takes it in once; alone, from the relay with progress', async ({
+	browser
+}) => {
+	test.setTimeout(150_000);
+	server = await relayServer();
+	const alice = await person(browser, [server.url], 'Alice', [server.relay]);
+	people.push(alice);
+	await createSpace(alice.page, 'Archive');
+	await pasteText(alice.page, 3 * 1024 * 1024, 7);
+	await expect
+		.poll(async () => (await text(alice.page)).length, { timeout: 30_000 })
+		.toBeGreaterThan(3_000_000);
+	await expect(syncStatus(alice.page)).toHaveText('Saved on this device · kept on 1 relay', {
+		timeout: 30_000
+	});
+	const size = await alice.page.evaluate(() =>
+		(
+			window as unknown as {
+				commonplaceDebug: { log: { getArray(n: string): { toArray(): Uint8Array[] } } };
+			}
+		).commonplaceDebug.log
+			.getArray('log')
+			.toArray()
+			.reduce((sum, entry) => sum + entry.length, 0)
+	);
+	const link = await shareLink(alice.page, 'Edit link');
+
+	// Bob meets Alice (WebRTC) and the relay at once: one of them answers his first sync, the
+	// other is asked only for what that did not bring.
+	const bob = await person(browser, [server.url], 'Bob', [server.relay]);
+	people.push(bob);
+	await joinSpace(bob.page, link);
+	await expect
+		.poll(async () => (await text(bob.page)).length, { timeout: 60_000 })
+		.toBeGreaterThan(3_000_000);
+	await expect(syncStatus(bob.page)).toHaveText('In sync · 1 peer · kept on 1 relay', {
+		timeout: 30_000
+	});
+	const bobTook = await received(bob.page);
+	const total = Object.values(bobTook).reduce((sum, n) => sum + n, 0);
+	expect(total, JSON.stringify(bobTook)).toBeGreaterThan(size);
+	expect(total, JSON.stringify(bobTook)).toBeLessThan(1.5 * size);
+	console.log(`Bob took in ${JSON.stringify(bobTook)} for a ${size}-byte log`);
+	await alice.context.close();
+	await bob.context.close();
+	people.splice(0);
+
+	// Carol, with nobody online, gets it from the relay and sees it arrive.
+	const carol = await person(browser, [server.url], 'Carol');
+	people.push(carol);
+	await watchProgress(carol.page);
+	await joinSpace(carol.page, link);
+	await expect
+		.poll(async () => (await text(carol.page)).length, { timeout: 60_000 })
+		.toBeGreaterThan(3_000_000);
+	const lines = await carol.page.evaluate(
+		() => (window as unknown as { progressSeen: string[] }).progressSeen
+	);
+	expect(lines.length).toBeGreaterThan(0);
+	expect(lines[0]).toMatch(/^Receiving this space from a relay… [\d.]+ (KB|MB) of [\d.]+ MB$/);
 });

@@ -5,6 +5,7 @@
 import type { Capability } from '../crypto/capability';
 import type { Signer } from '../crypto/signing';
 import type { LogTransport, TransportStatus } from '../sync/log-transport';
+import { logGate, type FirstSyncGate } from '../sync/first-sync-gate';
 import { idleStatus } from '../sync/log-transport';
 import { checkPresence, Presence, type Peer, type PresenceState } from '../sync/presence';
 import { TabsTransport } from '../sync/tabs-transport';
@@ -23,8 +24,8 @@ export interface SyncStatus {
 	tabs: number;
 	signalingUp: number;
 	signalingTotal: number;
-	/** A big message on its way in (a first sync): bytes so far and in all. */
-	receiving: { received: number; total: number } | null;
+	/** A big message on its way in (a first sync): bytes so far, in all, and from whom. */
+	receiving: { received: number; total: number; from: 'peer' | 'relay' } | null;
 	/** Peer, tab and signaling messages dropped as malformed or unopenable since opening. */
 	dropped: number;
 	/** Relays configured, connected, and holding (committed) everything this device holds. */
@@ -82,9 +83,15 @@ export function syncStatus(
 		tabs: tabs.peers,
 		signalingUp: paused ? 0 : up,
 		signalingTotal: webrtc.servers?.total ?? 0,
-		receiving: paused ? null : webrtc.receiving,
+		receiving: paused ? null : receivingFrom(webrtc, relay),
 		dropped: webrtc.dropped + tabs.dropped + relay.dropped
 	};
+}
+
+function receivingFrom(webrtc: TransportStatus, relay: TransportStatus): SyncStatus['receiving'] {
+	if (webrtc.receiving !== null) return { ...webrtc.receiving, from: 'peer' };
+	if (relay.receiving !== null) return { ...relay.receiving, from: 'relay' };
+	return null;
 }
 
 export class SpaceNetwork {
@@ -95,6 +102,8 @@ export class SpaceNetwork {
 	readonly #callbacks: NetworkCallbacks;
 	#webrtc: WebrtcTransport | null = null;
 	#relay: RelayTransport | null = null;
+	/** One first sync at a time across WebRTC peers and relays (first-sync-gate.ts). */
+	readonly #gate: FirstSyncGate;
 	#paused = false;
 	#closing: Promise<void> = Promise.resolve();
 	#destroyed = false;
@@ -104,6 +113,7 @@ export class SpaceNetwork {
 		this.#parts = parts;
 		this.#device = device;
 		this.#callbacks = callbacks;
+		this.#gate = logGate(parts.log);
 		const profile = device.profile;
 		this.presence = new Presence(parts.log, parts.content, parts.cap.readKey, {
 			device: { secret: device.deviceSecret, spaceId: parts.id }
@@ -157,7 +167,8 @@ export class SpaceNetwork {
 				log: this.#parts.log,
 				cap: this.#parts.cap,
 				network: this.#device.network,
-				awareness: this.presence.sealed
+				awareness: this.presence.sealed,
+				gate: this.#gate
 			});
 			this.#webrtc = webrtc;
 			webrtc.on('status', this.#report);
@@ -181,7 +192,8 @@ export class SpaceNetwork {
 			log: this.#parts.log,
 			cap: this.#parts.cap,
 			urls,
-			keep: true
+			keep: true,
+			gate: this.#gate
 		});
 		this.#relay.on('status', this.#report);
 	}
@@ -257,6 +269,7 @@ export class SpaceNetwork {
 		this.tabs.off('tabPeers', this.#onTabPeers);
 		await this.tabs.destroy();
 		await this.#closing;
+		this.#gate.destroy();
 		this.presence.destroy();
 	}
 

@@ -164,7 +164,7 @@ export class SpaceSession {
 			// Your own other tabs are not "people here" (the sync panel counts them as tabs).
 			onPeers: (peers) => (this.peers = peers.filter((peer) => !peer.self))
 		});
-		exposeForDebugging(this.#core, this.#sync.presence.opened);
+		exposeForDebugging(this.#core, this.#sync);
 	}
 
 	/** How this person appears to others (the device's profile). */
@@ -437,14 +437,22 @@ export class SpaceSession {
 // The open space's log doc (ciphertext) and opened presence on `window.commonplaceDebug`, for
 // the curious and for tests: it gives nothing the page's console could not reach anyway, and
 // whatever is done to it goes through the same checks as bytes from any peer.
-function exposeForDebugging(core: OpenedSpace, presence: unknown) {
+function exposeForDebugging(core: OpenedSpace, network: SpaceNetwork) {
 	if (typeof window === 'undefined') return;
 	(window as unknown as { commonplaceDebug: unknown }).commonplaceDebug = {
 		room: core.id,
 		log: core.log,
 		stats: core.bridge.stats,
 		guard: core.bridge.guard.stats,
-		presence
+		presence: network.presence.opened,
+		/** Bytes taken in from peers and relays so far, by transport. */
+		received: () =>
+			Object.fromEntries(
+				network.transports.map((t) => [
+					t.kind,
+					'bytesReceived' in t && typeof t.bytesReceived === 'number' ? t.bytesReceived : 0
+				])
+			)
 	};
 }
 

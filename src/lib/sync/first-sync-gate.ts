@@ -5,6 +5,12 @@
 // we have by then), so the other peers send only what the first did not have. A peer that
 // leaves does not hold the rest up, and when one stays silent (10 s) everyone waiting is asked
 // at once, so silent peers that connected first cannot hold a newcomer's first sync 10 s each.
+// A space's transports share one gate (session/space-network.ts), so a newcomer who meets a
+// relay and a peer at once takes the space in once, from whichever answers first.
+
+import * as encoding from 'lib0/encoding';
+import * as syncProtocol from 'y-protocols/sync';
+import type * as Y from 'yjs';
 
 const MESSAGE_SYNC = 0;
 const STEP1 = 0;
@@ -109,4 +115,17 @@ export class FirstSyncGate {
 			this.#next();
 		}
 	}
+}
+
+/** y-webrtc's sync step 1 for `log` (our state vector): "send me what I lack". */
+export function step1(log: Y.Doc): Uint8Array {
+	const encoder = encoding.createEncoder();
+	encoding.writeVarUint(encoder, MESSAGE_SYNC);
+	syncProtocol.writeSyncStep1(encoder, log);
+	return encoding.toUint8Array(encoder);
+}
+
+/** A gate whose waiting step 1s go out with `log`'s state vector at the time. */
+export function logGate(log: Y.Doc): FirstSyncGate {
+	return new FirstSyncGate(() => step1(log));
 }

@@ -8,12 +8,15 @@ import * as syncProtocol from 'y-protocols/sync';
 import * as Y from 'yjs';
 import { toBytes, type RelayCapability } from '../crypto/capability';
 import type { Signer } from '../crypto/signing';
+import type { FirstSyncGate } from './first-sync-gate';
 import { PeerGuard } from './peer-guard';
 import {
 	decodeFrame,
 	encodeFrame,
 	forgetRequest,
 	FRAME,
+	PART_TIMEOUT_MS,
+	PartAssembler,
 	readSync,
 	relayProof,
 	syncMessage
@@ -30,6 +33,8 @@ export type RelaySessionEvents = {
 	dropped: (reason: string) => void;
 	/** The relay no longer keeps the space (an editor asked it to). */
 	forgotten: () => void;
+	/** A big frame on its way in (PARTs): bytes so far and in all; null once done or let go. */
+	receiving: (progress: { received: number; total: number } | null) => void;
 };
 
 export interface RelaySessionOptions {
@@ -38,6 +43,11 @@ export interface RelaySessionOptions {
 	/** Ask the relay to keep this space (sends the b1 capability). */
 	keep: boolean;
 	send: (bytes: Uint8Array) => void;
+	/**
+	 * One first sync at a time across every way in (first-sync-gate.ts): our step 1 waits
+	 * while another peer's or relay's answer is on its way, then goes out fresh.
+	 */
+	gate?: FirstSyncGate;
 }
 
 export class RelaySession extends ObservableV2<RelaySessionEvents> {
@@ -48,6 +58,8 @@ export class RelaySession extends ObservableV2<RelaySessionEvents> {
 	readonly #guard: PeerGuard;
 	/** This connection's challenge, which a request to forget the space signs. */
 	#nonce: Uint8Array | null = null;
+	readonly #parts = new PartAssembler();
+	#partTimer: ReturnType<typeof setTimeout> | null = null;
 	#destroyed = false;
 
 	constructor(options: RelaySessionOptions) {
@@ -80,11 +92,17 @@ export class RelaySession extends ObservableV2<RelaySessionEvents> {
 				const step1 = syncMessage((encoder) =>
 					syncProtocol.writeSyncStep1(encoder, this.#options.log)
 				);
-				this.#guard.sent(step1);
-				this.#send(encodeFrame({ type: FRAME.sync, message: step1 }));
+				const ask = (message: Uint8Array) => {
+					this.#guard.sent(message);
+					this.#send(encodeFrame({ type: FRAME.sync, message }));
+				};
+				const gate = this.#options.gate;
+				if (gate === undefined || gate.outgoing(this, step1, ask)) ask(step1);
 				this.emit('joined', []);
 				return;
 			}
+			case FRAME.part:
+				return this.#part(frame.total, frame.bytes);
 			case FRAME.sync:
 				return this.#sync(frame.message);
 			case FRAME.kept:
@@ -132,11 +150,41 @@ export class RelaySession extends ObservableV2<RelaySessionEvents> {
 		if (this.#destroyed) return;
 		this.#destroyed = true;
 		this.#options.log.off('update', this.#onUpdate);
+		this.#options.gate?.closed(this);
+		if (this.#partTimer !== null) clearTimeout(this.#partTimer);
+		this.#parts.reset();
 		super.destroy();
+	}
+
+	/** A piece of a big frame: handled as a frame once whole; progress meanwhile. */
+	#part(total: number, bytes: Uint8Array) {
+		if (this.#partTimer !== null) clearTimeout(this.#partTimer);
+		this.#partTimer = null;
+		const whole = this.#parts.add(total, bytes);
+		if (whole === 'violation') {
+			this.emit('receiving', [null]);
+			return void this.emit('dropped', ['malformed']);
+		}
+		if (whole === 'more') {
+			// A relay that stops mid-frame does not keep what it sent here for long.
+			this.#partTimer = setTimeout(() => {
+				this.#partTimer = null;
+				this.#parts.reset();
+				this.emit('receiving', [null]);
+				this.emit('dropped', ['timeout']);
+			}, PART_TIMEOUT_MS);
+			return void this.emit('receiving', [this.#parts.progress]);
+		}
+		this.emit('receiving', [null]);
+		// A frame is split once: a PART inside PARTs is malformed.
+		if (decodeFrame(whole)?.type === FRAME.part) return void this.emit('dropped', ['malformed']);
+		this.receive(whole);
 	}
 
 	#sync(message: Uint8Array) {
 		const checked = this.#guard.check(message);
+		// Even a refused answer ends the wait for it: the next peer is asked.
+		this.#options.gate?.incoming(this, message);
 		if (!checked.ok || message[0] !== 0)
 			return void this.emit('dropped', [checked.ok ? 'not-sync' : checked.reason]);
 		try {

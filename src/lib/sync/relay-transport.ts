@@ -13,6 +13,7 @@ import {
 	type TransportEvents,
 	type TransportStatus
 } from './log-transport';
+import type { FirstSyncGate } from './first-sync-gate';
 import { RelaySession } from './relay-session';
 
 export interface RelayTransportOptions {
@@ -24,6 +25,8 @@ export interface RelayTransportOptions {
 	keep: boolean;
 	/** The WebSocket class (the browser's by default; `ws` in Node tests). */
 	WebSocket?: typeof WebSocket;
+	/** One first sync at a time, shared with the other transports of the space. */
+	gate?: FirstSyncGate;
 }
 
 interface Link {
@@ -36,6 +39,8 @@ interface Link {
 	refused: string | null;
 	/** The relay forgot the space at our request: not asked to keep it again by this transport. */
 	forgotten: boolean;
+	/** A big frame on its way in from this relay. */
+	receiving: { received: number; total: number } | null;
 }
 
 const FIRST_RETRY_MS = 1_000;
@@ -47,6 +52,7 @@ export class RelayTransport extends ObservableV2<TransportEvents> implements Log
 	readonly #links: Link[];
 	#status: TransportStatus = idleStatus('relay');
 	#destroyed = false;
+	#bytesReceived = 0;
 
 	constructor(options: RelayTransportOptions) {
 		super();
@@ -59,7 +65,8 @@ export class RelayTransport extends ObservableV2<TransportEvents> implements Log
 			timer: null,
 			dropped: 0,
 			refused: null,
-			forgotten: false
+			forgotten: false,
+			receiving: null
 		}));
 		options.log.on('update', this.#report);
 		for (const link of this.#links) this.#open(link);
@@ -67,6 +74,11 @@ export class RelayTransport extends ObservableV2<TransportEvents> implements Log
 
 	get status(): TransportStatus {
 		return this.#status;
+	}
+
+	/** Bytes of frames taken in from relays since opening (for benchmarks and tests). */
+	get bytesReceived(): number {
+		return this.#bytesReceived;
 	}
 
 	/** Per relay: whether it is joined and whether it has committed all this device holds. */
@@ -126,7 +138,8 @@ export class RelayTransport extends ObservableV2<TransportEvents> implements Log
 			keep: this.#options.keep,
 			send: (bytes) => {
 				if (socket.readyState === 1) socket.send(bytes);
-			}
+			},
+			...(this.#options.gate === undefined ? {} : { gate: this.#options.gate })
 		});
 		link.socket = socket;
 		link.session = session;
@@ -153,15 +166,22 @@ export class RelayTransport extends ObservableV2<TransportEvents> implements Log
 			link.dropped++;
 			this.#report();
 		});
+		session.on('receiving', (progress) => {
+			link.receiving = progress;
+			this.#report();
+		});
 		socket.onmessage = (event: MessageEvent) => {
-			if (event.data instanceof ArrayBuffer) session.receive(new Uint8Array(event.data));
-			else link.dropped++;
+			if (event.data instanceof ArrayBuffer) {
+				this.#bytesReceived += event.data.byteLength;
+				session.receive(new Uint8Array(event.data));
+			} else link.dropped++;
 		};
 		socket.onclose = () => {
 			session.destroy();
 			if (link.session === session) {
 				link.session = null;
 				link.socket = null;
+				link.receiving = null;
 			}
 			this.#report();
 			this.#retry(link);
@@ -188,7 +208,7 @@ export class RelayTransport extends ObservableV2<TransportEvents> implements Log
 			connected: joined.length > 0,
 			peers: joined.length,
 			inSync: joined.filter((link) => link.session?.holdsAll() === true).length,
-			receiving: null,
+			receiving: this.#links.find((link) => link.receiving !== null)?.receiving ?? null,
 			dropped: this.#links.reduce((sum, link) => sum + link.dropped, 0)
 		};
 		if (sameStatus(status, this.#status)) return;

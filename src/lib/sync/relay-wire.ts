@@ -13,6 +13,7 @@
 //   relay → client   REFUSED(code)                a limit or a rule, by name; the relay may close
 //   client → relay   FORGET(signature)            an editor's Ed25519 signature: stop keeping this space
 //   relay → client   FORGOTTEN                    the relay no longer keeps it (and closes)
+//   relay → client   PART(total, bytes)           a piece of a bigger frame, so its arrival shows progress
 import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
 import * as syncProtocol from 'y-protocols/sync';
@@ -30,8 +31,16 @@ export const FRAME = {
 	kept: 7,
 	refused: 8,
 	forget: 9,
-	forgotten: 10
+	forgotten: 10,
+	part: 11
 } as const;
+
+/** The largest frame either side sends or takes (a whole first sync of a big space is one). */
+export const MAX_FRAME_BYTES = 64 * 1024 * 1024;
+/** A relay sends frames bigger than this as PARTs of this size (progress, and no stall). */
+export const PART_BYTES = 256 * 1024;
+/** Longest wait for the next PART of a frame before what arrived is let go. */
+export const PART_TIMEOUT_MS = 30_000;
 
 /** Reasons a relay refuses, as codes (sentences are made near the UI). */
 export type RelayRefusal =
@@ -58,7 +67,8 @@ export type RelayFrame =
 	| { type: typeof FRAME.kept; stateVector: Uint8Array }
 	| { type: typeof FRAME.refused; code: string }
 	| { type: typeof FRAME.forget; signature: Uint8Array }
-	| { type: typeof FRAME.forgotten };
+	| { type: typeof FRAME.forgotten }
+	| { type: typeof FRAME.part; total: number; bytes: Uint8Array };
 
 /** A room is 32 lowercase hex digits (crypto/capability.ts). */
 export const ROOM_PATTERN = /^[0-9a-f]{32}$/;
@@ -96,6 +106,10 @@ export function encodeFrame(frame: RelayFrame): Uint8Array {
 			encoding.writeVarUint8Array(encoder, frame.signature);
 			break;
 		case FRAME.forgotten:
+			break;
+		case FRAME.part:
+			encoding.writeVarUint(encoder, frame.total);
+			encoding.writeUint8Array(encoder, frame.bytes);
 			break;
 	}
 	return encoding.toUint8Array(encoder);
@@ -156,6 +170,13 @@ export function decodeFrame(bytes: Uint8Array): RelayFrame | null {
 			case FRAME.forgotten:
 				frame = { type };
 				break;
+			case FRAME.part: {
+				// The rest of the frame is the piece; a frame is never split into more than it holds.
+				const total = decoding.readVarUint(decoder);
+				const piece = bytes.subarray(decoder.pos);
+				if (total > MAX_FRAME_BYTES || piece.length === 0 || piece.length > total) return null;
+				return { type, total, bytes: piece };
+			}
 			default:
 				return null;
 		}
@@ -164,6 +185,66 @@ export function decodeFrame(bytes: Uint8Array): RelayFrame | null {
 	} catch {
 		// reason: a decoding error is exactly what "malformed" means; the caller counts it.
 		return null;
+	}
+}
+
+/**
+ * The frames that carry `frame` on the wire: itself when small, else PARTs of `partBytes`
+ * (a relay's big answers, so the receiver can show how much has arrived).
+ */
+export function framesOf(frame: Uint8Array, partBytes = PART_BYTES): Uint8Array[] {
+	if (frame.length <= partBytes) return [frame];
+	const parts: Uint8Array[] = [];
+	for (let at = 0; at < frame.length; at += partBytes) {
+		const bytes = frame.subarray(at, at + partBytes);
+		parts.push(encodeFrame({ type: FRAME.part, total: frame.length, bytes }));
+	}
+	return parts;
+}
+
+/**
+ * Puts PARTs back together. Memory grows with the bytes that arrived (never what a first part
+ * announces); a part that does not fit the frame in progress (another total, past the end) is
+ * a violation and drops it. The owner lets go of an assembly that stalls (`reset`).
+ */
+export class PartAssembler {
+	#pieces: Uint8Array[] = [];
+	#received = 0;
+	#total = 0;
+
+	/** Bytes of the frame in progress so far, and in all (null when none is). */
+	get progress(): { received: number; total: number } | null {
+		return this.#total === 0 ? null : { received: this.#received, total: this.#total };
+	}
+
+	/** Adds a piece: the whole frame once complete, 'more' while not, or 'violation'. */
+	add(total: number, bytes: Uint8Array): Uint8Array | 'more' | 'violation' {
+		if (this.#total !== 0 && total !== this.#total) {
+			this.reset();
+			return 'violation';
+		}
+		if (this.#received + bytes.length > total) {
+			this.reset();
+			return 'violation';
+		}
+		this.#total = total;
+		this.#pieces.push(bytes);
+		this.#received += bytes.length;
+		if (this.#received < total) return 'more';
+		const whole = new Uint8Array(total);
+		let at = 0;
+		for (const piece of this.#pieces) {
+			whole.set(piece, at);
+			at += piece.length;
+		}
+		this.reset();
+		return whole;
+	}
+
+	reset(): void {
+		this.#pieces = [];
+		this.#received = 0;
+		this.#total = 0;
 	}
 }
 

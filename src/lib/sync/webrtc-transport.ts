@@ -15,7 +15,7 @@ import * as Y from 'yjs';
 import { toB64url } from '../crypto/bytes';
 import type { RelayCapability } from '../crypto/capability';
 import type { ChannelHooks } from './chunked-channel';
-import { FirstSyncGate } from './first-sync-gate';
+import { logGate, step1, type FirstSyncGate } from './first-sync-gate';
 import { PeerLedger } from './ledger';
 import {
 	idleStatus,
@@ -38,6 +38,11 @@ export interface WebrtcTransportOptions {
 	awareness: Awareness;
 	/** The platform's WebRTC classes (a browser's globals, or a Node library in tests). */
 	webrtc?: WebRtcClasses | null;
+	/**
+	 * One first sync at a time, shared with the space's other transports (relays); its owner
+	 * destroys it. Without one, the transport has its own.
+	 */
+	gate?: FirstSyncGate;
 }
 
 /** Only big messages are worth a progress bar. */
@@ -79,6 +84,7 @@ export class WebrtcTransport extends ObservableV2<TransportEvents> implements Lo
 	readonly #log: Y.Doc;
 	readonly #channels = new Set<Channel>();
 	readonly #gate: FirstSyncGate;
+	readonly #ownGate: boolean;
 	readonly #attempts = new WeakMap<room.PeerConnection, number>();
 	readonly #unguard: Array<() => void> = [];
 	#ignored: string[] = [];
@@ -93,7 +99,8 @@ export class WebrtcTransport extends ObservableV2<TransportEvents> implements Lo
 	constructor(options: WebrtcTransportOptions) {
 		super();
 		this.#log = options.log;
-		this.#gate = new FirstSyncGate(() => step1(options.log));
+		this.#ownGate = options.gate === undefined;
+		this.#gate = options.gate ?? logGate(options.log);
 		const webrtc = options.webrtc === undefined ? browserWebRtc() : options.webrtc;
 		const name = roomName(options.cap);
 		this.provider = new WebrtcProvider(name, options.log, {
@@ -174,7 +181,9 @@ export class WebrtcTransport extends ObservableV2<TransportEvents> implements Lo
 		globalThis.removeEventListener?.('offline', this.#report);
 		this.provider.off('peers', this.#onPeers);
 		for (const undo of this.#unguard) undo();
-		this.#gate.destroy();
+		// A shared gate lives on: it only forgets our channels, so nobody waits for them.
+		if (this.#ownGate) this.#gate.destroy();
+		else for (const channel of this.#channels) this.#gate.closed(channel);
 		this.#channels.clear();
 		this.provider.destroy();
 		// y-webrtc removes the room once its key is derived; wait for that and one more turn, so
@@ -346,14 +355,6 @@ export class WebrtcTransport extends ObservableV2<TransportEvents> implements Lo
 			}
 		}
 	}
-}
-
-/** y-webrtc's sync step 1 for `log` (our state vector): "send me what I lack". */
-function step1(log: Y.Doc): Uint8Array {
-	const encoder = encoding.createEncoder();
-	encoding.writeVarUint(encoder, MESSAGE_SYNC);
-	syncProtocol.writeSyncStep1(encoder, log);
-	return encoding.toUint8Array(encoder);
 }
 
 function browserWebRtc(): WebRtcClasses | null {
