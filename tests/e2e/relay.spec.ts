@@ -1,7 +1,8 @@
 // Relays keep a space while its people are offline: Alice writes and closes her browser; Bob
 // opens the link later, in a fresh profile with no relay of his own, with nobody else online,
 // and gets every word from the relay the link names — which holds only sealed bytes. A member
-// given an old link (no hints) learns the relays from the space itself.
+// given an old link (no hints) learns the relays from the space itself. A big space reaches a
+// newcomer once, with progress; a stranger who knows the room but not its key gets nothing.
 import { expect, test, type Page } from '@playwright/test';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -165,4 +166,73 @@ test('a big space: a newcomer meeting a peer and a relay takes it in once; alone
 	);
 	expect(lines.length).toBeGreaterThan(0);
 	expect(lines[0]).toMatch(/^Receiving this space from a relay… [\d.]+ (KB|MB) of [\d.]+ MB$/);
+});
+
+test('a relay asked for a space without proof of its key serves nothing of it', async ({
+	browser
+}) => {
+	server = await relayServer();
+	const alice = await person(browser, [server.url], 'Alice', [server.relay]);
+	people.push(alice);
+	await createSpace(alice.page, 'Kept, not given away');
+	await editor(alice.page).click();
+	await editor(alice.page).pressSequentially('Only for members.');
+	await expect(syncStatus(alice.page)).toHaveText('Saved on this device · kept on 1 relay', {
+		timeout: 20_000
+	});
+	const room = await alice.page.evaluate(
+		() => (window as unknown as { commonplaceDebug: { room: string } }).commonplaceDebug.room
+	);
+
+	// A stranger's browser knows the room (as a signaling server would) but not relayKey.
+	const stranger = await person(browser, [server.url], 'Mallory');
+	people.push(stranger);
+	const ask = (target: string, proof: 'random' | 'none') =>
+		stranger.page.evaluate(
+			async ([url, target, proof]) => {
+				const frames: number[][] = [];
+				const socket = new WebSocket(url);
+				socket.binaryType = 'arraybuffer';
+				await new Promise<void>((resolve) => {
+					socket.onmessage = (event) => {
+						const bytes = [...new Uint8Array(event.data as ArrayBuffer)];
+						frames.push(bytes);
+						if (bytes[0] !== 2) return; // answer the challenge once
+						const hello = [1, target.length, ...new TextEncoder().encode(target)];
+						socket.send(new Uint8Array(hello));
+						// A SYNC step 1 before any proof: asking for everything.
+						socket.send(new Uint8Array([6, 0, 0, 1, 0]));
+						if (proof === 'random') {
+							const guess = crypto.getRandomValues(new Uint8Array(32));
+							socket.send(new Uint8Array([4, 32, ...guess]));
+						}
+					};
+					socket.onclose = () => resolve();
+					setTimeout(() => {
+						socket.close();
+						resolve();
+					}, 3_000);
+				});
+				return frames.map((bytes) => ({
+					type: bytes[0],
+					text: new TextDecoder().decode(new Uint8Array(bytes.slice(2)))
+				}));
+			},
+			[server.relay, target, proof] as const
+		);
+
+	for (const [target, proof, refusal] of [
+		[room, 'random', 'bad-proof'],
+		['0'.repeat(32), 'random', 'unknown-room'],
+		[room, 'none', 'malformed']
+	] as const) {
+		const frames = await ask(target, proof);
+		const types = frames.map((frame) => frame.type);
+		expect(types[0], `${target} ${proof}`).toBe(2); // CHALLENGE
+		expect(types, `${target} ${proof}`).not.toContain(5); // never JOINED
+		expect(types, `${target} ${proof}`).not.toContain(6); // never a SYNC
+		expect(types, `${target} ${proof}`).not.toContain(7); // never KEPT
+		expect(frames.filter((f) => f.type === 8).map((f) => f.text)).toContain(refusal);
+	}
+	expect(server.stats().relay).toMatchObject({ refused: { 'bad-proof': 1, 'unknown-room': 1 } });
 });
