@@ -59,7 +59,8 @@ try {
 		trace: traceMetrics,
 		hostile: hostileMetrics,
 		network: networkMetrics,
-		relay: relayMetrics
+		relay: relayMetrics,
+		'relay-vs-ywebsocket': relayVsYWebsocket
 	};
 	for (const [group, run] of Object.entries(groups)) {
 		if (!only || only.includes(group)) results.push(...[await run()].flat());
@@ -586,6 +587,49 @@ async function relayMetrics() {
 		await server.close();
 		rmSync(dataDir, { recursive: true, force: true });
 	}
+}
+
+/**
+ * The relay against y-websocket's own server (y-websocket@2.1.0, persisting with y-leveldb), on
+ * one workload: 400 clients in 100 rooms, 100-byte updates, each seen by the room's 3 others,
+ * 1,000 updates a second in all, from two loader processes (bench/load/run.js).
+ */
+async function relayVsYWebsocket() {
+	const { compareRelays } = await import('./load/run.js');
+	const workload = { rooms: 100, perRoom: 4, updates: 20, bytes: 100, intervalMs: 400, loaders: 2 };
+	const { relay, ywebsocket } = await compareRelays(workload);
+	for (const each of [relay, ywebsocket]) {
+		if (each.delivered !== each.expected) {
+			throw new Error(`${each.target}: ${each.delivered} of ${each.expected} updates delivered`);
+		}
+	}
+	const name = 'y-websocket 2.1.0 server on the same workload';
+	return [
+		{
+			name: 'relay CPU per update (400 clients, 100 rooms, 100 B, seen by 3), signatures checked',
+			value: round(relay.cpuPerUpdateUs, 0),
+			unit: 'µs',
+			target: round(1.5 * ywebsocket.cpuPerUpdateUs, 0),
+			baseline: round(ywebsocket.cpuPerUpdateUs, 0),
+			baselineName: name
+		},
+		{
+			name: 'relay memory per open connection (joined, idle), RSS',
+			value: round(relay.memoryPerConnectionKb, 1),
+			unit: 'KB',
+			target: null,
+			baseline: round(ywebsocket.memoryPerConnectionKb, 1),
+			baselineName: name
+		},
+		{
+			name: 'relay publish → delivery at 1,000 updates/s (after a warm-up), p99',
+			value: round(relay.p99Ms, 1),
+			unit: 'ms',
+			target: null,
+			baseline: round(ywebsocket.p99Ms, 1),
+			baselineName: name
+		}
+	];
 }
 
 async function networkMetrics() {

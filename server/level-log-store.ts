@@ -4,7 +4,9 @@
 // database; a room's records are keys `r/<room>/u/<seq>` (updates, in order) and
 // `r/<room>/q/<seq>` (records set aside as damaged). An append resolves once LevelDB has written
 // it to its log: that survives the process being killed (SIGKILL); `sync: true` adds an fsync
-// per write, which also survives the machine losing power, at a cost per write.
+// per write, which also survives the machine losing power, at a cost per write. Appends made in
+// one turn of the event loop (from every room) go to LevelDB as one batch: one write, and one
+// fsync with `sync`, for all of them (group commit).
 // It runs the same contract suite as every LogStore (server/level-log-store.test.ts).
 import type { ClassicLevel } from 'classic-level';
 import * as Y from 'yjs';
@@ -62,6 +64,11 @@ export class LevelLogStore implements LogStore {
 	failing: StoreError | null = null;
 	/** Test hook: every commit waits this long first. */
 	commitMs = 0;
+	/** The appends of this turn, written together on the next (see `put`). */
+	#group: {
+		ops: Array<{ type: 'put'; key: Uint8Array; value: Uint8Array }>;
+		done: Promise<void>;
+	} | null = null;
 
 	constructor(db: LevelDb, options: LevelStoreOptions = {}) {
 		this.db = db;
@@ -101,6 +108,24 @@ export class LevelLogStore implements LogStore {
 		} catch (error) {
 			throw storeError(error);
 		}
+	}
+
+	/**
+	 * @internal Puts `value` at `key` together with every other put of this turn of the event
+	 * loop, in one LevelDB batch; resolves once that batch is written.
+	 */
+	put(at: Uint8Array, value: Uint8Array): Promise<void> {
+		if (this.failing) return Promise.reject(this.failing);
+		if (this.#group === null) {
+			const ops: Array<{ type: 'put'; key: Uint8Array; value: Uint8Array }> = [];
+			const done = new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
+				if (this.#group?.ops === ops) this.#group = null;
+				return this.commit((sync) => this.db.batch(ops, { sync }));
+			});
+			this.#group = { ops, done };
+		}
+		this.#group.ops.push({ type: 'put', key: at, value });
+		return this.#group.done;
 	}
 
 	/**
@@ -178,7 +203,7 @@ class LevelLog implements StoredLog {
 	async append(update: Uint8Array): Promise<void> {
 		this.#check();
 		const at = seqKey(this.room, 'u', await this.#store.nextSeq(this.room));
-		await this.#store.commit((sync) => this.#store.db.put(at, update.slice(), { sync }));
+		await this.#store.put(at, update.slice());
 		this.#records++;
 	}
 

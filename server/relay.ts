@@ -64,7 +64,15 @@ interface Room {
 	pending: number;
 	/** Set at once when an editor has the room forgotten: nobody joins it after that. */
 	forgotten: boolean;
+	/** A KEPT is on its way (see #announceKept). */
+	keptTimer: ReturnType<typeof setTimeout> | null;
 }
+
+/**
+ * KEPT goes out at most this often per room: one frame per update to every member (four
+ * writes for each update one member types, in a room of four) was the relay's largest cost.
+ */
+const KEPT_EVERY_MS = 100;
 
 interface Client {
 	readonly socket: RelaySocket;
@@ -305,7 +313,8 @@ export class Relay {
 			persisted,
 			clients: new Set(),
 			pending: 0,
-			forgotten: false
+			forgotten: false,
+			keptTimer: null
 		};
 		this.#loaded.set(room, loaded);
 		doc.on('update', (update: Uint8Array, origin: unknown) => {
@@ -314,13 +323,27 @@ export class Relay {
 			for (const other of loaded.clients) {
 				if (other !== origin) other.socket.send(encodeFrame({ type: FRAME.sync, message }));
 			}
-			// Kept means committed: the state vector goes out once the store has it.
-			void persisted.flushed().then(() => {
-				const kept = encodeFrame({ type: FRAME.kept, stateVector: Y.encodeStateVector(doc) });
-				for (const each of loaded.clients) each.socket.send(kept);
-			});
+			this.#announceKept(loaded);
 		});
 		return loaded;
+	}
+
+	/**
+	 * Kept means committed: shortly after an update, once the store has written everything the
+	 * room's log holds, every member is told the state vector. Updates that arrive meanwhile are
+	 * written before it goes out (flushed() waits for them), so the vector never claims more.
+	 */
+	#announceKept(room: Room) {
+		if (room.keptTimer !== null) return;
+		room.keptTimer = setTimeout(() => {
+			void room.persisted.flushed().then(() => {
+				room.keptTimer = null;
+				if (this.#loaded.get(room.cap.room) !== room) return; // let go meanwhile
+				const vector = Y.encodeStateVector(room.doc);
+				const kept = encodeFrame({ type: FRAME.kept, stateVector: vector });
+				for (const each of room.clients) each.socket.send(kept);
+			});
+		}, KEPT_EVERY_MS);
 	}
 
 	/**
@@ -377,6 +400,7 @@ export class Relay {
 
 	/** Writes what the room has pending, then frees its guard, store handle and doc. */
 	async #teardown(room: Room): Promise<void> {
+		if (room.keptTimer !== null) clearTimeout(room.keptTimer);
 		await room.persisted.flushed();
 		room.guard.destroy();
 		await room.persisted.destroy();

@@ -1,0 +1,269 @@
+// The load harness: starts a server in its own process, opens N clients in T rooms from loader
+// processes (bench/load/worker.js), measures what the server holds per idle connection (RSS),
+// then has every client send updates at a steady pace and measures the server's CPU per update
+// and the time from publish to delivery at the room's other clients. Loopback only.
+//
+// Targets: Commonplace's relay (server/main.js: every envelope's signature checked, the
+// deletion rules run, each update written to LevelDB before it is acknowledged) and
+// y-websocket@2.1.0's own server (bin/server.cjs; plaintext Yjs, persisted with y-leveldb under
+// YPERSISTENCE), on the same workload.
+import { fork, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { build } from 'vite';
+
+/** Compiles the load clients (with the app's own code) for Node. */
+export async function buildClients() {
+	await build({
+		configFile: false,
+		logLevel: 'warn',
+		build: {
+			ssr: 'bench/load/clients.ts',
+			outDir: 'build/__load',
+			emptyOutDir: true,
+			target: 'node20',
+			rollupOptions: { output: { entryFileNames: 'clients.js' } }
+		}
+	});
+}
+
+async function freePort() {
+	return new Promise((resolve, reject) => {
+		const server = createServer();
+		server.once('error', reject);
+		server.listen(0, '127.0.0.1', () => {
+			const { port } = server.address();
+			server.close(() => resolve(port));
+		});
+	});
+}
+
+/** CPU seconds (user + system) a process has used, from /proc (Linux). */
+function cpuSeconds(pid) {
+	const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+	const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+	// Fields 14 and 15 of stat (utime, stime), counted from after the name: 12 and 13, in ticks.
+	return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/** Resident memory of a process in bytes, from /proc. */
+function rssBytes(pid) {
+	const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+	return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) * 1024;
+}
+
+/** LOAD_PROFILE=<dir>: each server writes a CPU profile there (open it in Chrome's DevTools). */
+const profile = (name) =>
+	process.env.LOAD_PROFILE
+		? [
+				'--cpu-prof',
+				`--cpu-prof-dir=${process.env.LOAD_PROFILE}`,
+				`--cpu-prof-name=${name}.cpuprofile`
+			]
+		: [];
+
+const TARGETS = {
+	relay: {
+		name: 'Commonplace relay',
+		kind: 'relay',
+		start: (port, dataDir) =>
+			spawn(process.execPath, [...profile('relay'), 'server/main.js'], {
+				env: {
+					...process.env,
+					PORT: String(port),
+					HOST: '127.0.0.1',
+					DATA_DIR: dataDir,
+					MAX_CONNECTIONS: '200000',
+					MAX_CONNECTIONS_PER_IP: '200000',
+					RELAY_MAX_SPACES_PER_ADDRESS: '200000',
+					RELAY_MAX_SPACES: '200000'
+				},
+				stdio: ['ignore', 'ignore', 'inherit']
+			}),
+		url: (port) => `ws://127.0.0.1:${port}/relay`
+	},
+	ywebsocket: {
+		name: 'y-websocket 2.1.0 server (y-leveldb)',
+		kind: 'ywebsocket',
+		start: (port, dataDir) =>
+			spawn(
+				process.execPath,
+				[...profile('ywebsocket'), 'node_modules/y-websocket/bin/server.cjs'],
+				{
+					env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', YPERSISTENCE: dataDir },
+					stdio: ['ignore', 'ignore', 'inherit']
+				}
+			),
+		url: (port) => `ws://127.0.0.1:${port}`
+	}
+};
+
+async function waitForHttp(port, child) {
+	const deadline = Date.now() + 15_000;
+	while (Date.now() < deadline) {
+		if (child.exitCode !== null) throw new Error(`the server exited (${child.exitCode})`);
+		try {
+			await fetch(`http://127.0.0.1:${port}/health`);
+			return;
+		} catch {
+			await new Promise((resolve) => setTimeout(resolve, 100));
+		}
+	}
+	throw new Error('the server did not answer in 15 s');
+}
+
+/** Sends a message to every worker and waits for each one's answer of `type`. */
+function ask(workers, messages, type) {
+	return Promise.all(
+		workers.map(
+			(worker, i) =>
+				new Promise((resolve, reject) => {
+					const onMessage = (message) => {
+						if (message.type === 'error') {
+							worker.off('message', onMessage);
+							reject(new Error(`a loader failed: ${message.message}`));
+						} else if (message.type === type) {
+							worker.off('message', onMessage);
+							resolve(message);
+						}
+					};
+					worker.on('message', onMessage);
+					worker.send(Array.isArray(messages) ? messages[i] : messages);
+				})
+		)
+	);
+}
+
+const percentile = (sorted, p) =>
+	sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
+
+/**
+ * One target under one workload: `rooms` rooms of `perRoom` clients, each sending `updates`
+ * updates of `bytes` bytes every `intervalMs`, from `loaders` processes.
+ */
+export async function measure(targetName, workload) {
+	const { rooms, perRoom, updates, bytes, intervalMs, loaders, seed = 1 } = workload;
+	const target = TARGETS[targetName];
+	const dataDir = mkdtempSync(join(tmpdir(), `cp-load-${targetName}-`));
+	const port = await freePort();
+	const server = target.start(port, dataDir);
+	const workers = [];
+	try {
+		await waitForHttp(port, server);
+		await new Promise((resolve) => setTimeout(resolve, 500));
+		const rssBefore = rssBytes(server.pid);
+		for (let i = 0; i < loaders; i++) {
+			workers.push(
+				fork('bench/load/worker.js', [], {
+					stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+					execArgv: profile(`loader-${targetName}-${i}`)
+				})
+			);
+		}
+		const share = (i) =>
+			Array.from({ length: rooms }, (_, r) => r)
+				.filter((r) => r % loaders === i)
+				.map((r) => ({
+					secret: Buffer.from(`${seed}-${r}`.padEnd(32, '.')).toString('hex').slice(0, 64),
+					path: `load-${seed}-${r}`
+				}));
+		await ask(
+			workers,
+			workers.map((_, i) => ({
+				type: 'open',
+				kind: target.kind,
+				url: target.url(port),
+				rooms: share(i),
+				perRoom
+			})),
+			'opened'
+		);
+		const clients = rooms * perRoom;
+		await new Promise((resolve) => setTimeout(resolve, 2_000));
+		const rssIdle = rssBytes(server.pid);
+		// A warm-up round (not measured): a cold process's first second is compiling code.
+		const warmup = Math.min(5, updates);
+		await ask(workers, { type: 'prepare', updates: warmup, bytes }, 'prepared');
+		await ask(
+			workers,
+			workers.map((_, i) => ({ type: 'go', updates: warmup, intervalMs, seed: seed * 1000 + i })),
+			'done'
+		);
+		await ask(workers, { type: 'prepare', updates, bytes }, 'prepared');
+		const cpuBefore = cpuSeconds(server.pid);
+		const started = performance.now();
+		const done = await ask(
+			workers,
+			workers.map((_, i) => ({ type: 'go', updates, intervalMs, seed: seed * 100 + i })),
+			'done'
+		);
+		const seconds = (performance.now() - started) / 1000;
+		const cpu = cpuSeconds(server.pid) - cpuBefore;
+		const sent = done.reduce((sum, d) => sum + d.sent, 0);
+		const delivered = done.reduce((sum, d) => sum + d.delivered, 0);
+		const expected = done.reduce((sum, d) => sum + d.expected, 0);
+		const latencies = done.flatMap((d) => d.latencies).sort((a, b) => a - b);
+		return {
+			target: target.name,
+			clients,
+			rooms,
+			sent,
+			delivered,
+			expected,
+			seconds,
+			cpuSeconds: cpu,
+			cpuPerUpdateUs: (cpu / sent) * 1e6,
+			loaderCpuSeconds: done.reduce((sum, d) => sum + d.cpuSeconds, 0),
+			deliveredPerSecond: delivered / seconds,
+			p50Ms: percentile(latencies, 0.5),
+			p99Ms: percentile(latencies, 0.99),
+			memoryPerConnectionKb: (rssIdle - rssBefore) / clients / 1024
+		};
+	} finally {
+		await Promise.all(
+			workers.map(
+				(worker) =>
+					new Promise((resolve) => {
+						if (worker.exitCode !== null) return resolve();
+						const timer = setTimeout(() => worker.kill('SIGKILL'), 5_000);
+						worker.once('exit', () => {
+							clearTimeout(timer);
+							resolve();
+						});
+						worker.send({ type: 'close' });
+					})
+			)
+		);
+		server.kill('SIGTERM');
+		await new Promise((resolve) =>
+			server.exitCode !== null ? resolve() : server.once('exit', resolve)
+		);
+		rmSync(dataDir, { recursive: true, force: true });
+	}
+}
+
+/** Commonplace's relay against y-websocket's server, same workload, one after the other. */
+export async function compareRelays(workload) {
+	await buildClients();
+	const { buildServer } = await import('../../scripts/build-server.js');
+	await buildServer();
+	return {
+		relay: await measure('relay', workload),
+		ywebsocket: await measure('ywebsocket', workload)
+	};
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+	const workload = {
+		rooms: Number(process.env.LOAD_ROOMS ?? 100),
+		perRoom: 4,
+		updates: Number(process.env.LOAD_UPDATES ?? 25),
+		bytes: 100,
+		intervalMs: Number(process.env.LOAD_INTERVAL_MS ?? 200),
+		loaders: Number(process.env.LOAD_LOADERS ?? 2)
+	};
+	const results = await compareRelays(workload);
+	console.table(results);
+}
