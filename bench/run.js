@@ -592,7 +592,8 @@ async function relayMetrics() {
 /**
  * The relay against y-websocket's own server (y-websocket@2.1.0, persisting with y-leveldb), on
  * one workload: 400 clients in 100 rooms, 100-byte updates, each seen by the room's 3 others,
- * 1,000 updates a second in all, from two loader processes (bench/load/run.js).
+ * 1,000 updates a second in all, from two loader processes (bench/load/run.js); two rounds each,
+ * alternating, averaged.
  */
 async function relayVsYWebsocket() {
 	const { compareRelays } = await import('./load/run.js');

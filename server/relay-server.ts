@@ -11,6 +11,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { addressKey } from './gate.js';
 import { LevelKeptSpaces, LevelLogStore, type LevelDb } from './level-log-store';
 import { encodeFrame, FRAME, framesOf } from '../src/lib/sync/relay-wire';
+import { createNodeVerifier } from './node-verifier';
 import { Relay, type RelayOptions } from './relay';
 
 export { keepOnRelay } from './relay-keep';
@@ -67,6 +68,7 @@ export async function startRelay(options: RelayServerOptions): Promise<RelayServ
 	const relay = new Relay({
 		store: new LevelLogStore(db, { sync: options.sync ?? false }),
 		kept: new LevelKeptSpaces(db),
+		createVerifier: createNodeVerifier,
 		...options.quotas,
 		...(options.log ? { log: options.log } : {})
 	});

@@ -44,6 +44,8 @@ export interface RelayOptions {
 	maxKept?: number;
 	/** Live envelope bytes one space may hold here. */
 	maxRoomBytes?: number;
+	/** How signatures are checked (the app's WebCrypto path unless the server gives its own). */
+	createVerifier?: (publicKey: Uint8Array) => Promise<Verifier>;
 	log?: (line: string) => void;
 }
 
@@ -115,6 +117,7 @@ export class Relay {
 			maxKeptPerAddress: 100,
 			maxKept: 10_000,
 			maxRoomBytes: 256 * 1024 * 1024,
+			createVerifier,
 			...options
 		};
 	}
@@ -302,7 +305,7 @@ export class Relay {
 			journal: null,
 			compactBytes: this.#options.maxRoomBytes / 2
 		});
-		const verifier = await createVerifier(cap.signPk);
+		const verifier = await this.#options.createVerifier(cap.signPk);
 		const guard = new LogGuard({ log: doc, cap, verifier });
 		await guard.start();
 		const loaded: Room = {

@@ -244,15 +244,31 @@ export async function measure(targetName, workload) {
 	}
 }
 
-/** Commonplace's relay against y-websocket's server, same workload, one after the other. */
-export async function compareRelays(workload) {
+/** The mean of each numeric field over runs of one target (its name from the first). */
+function mean(runs) {
+	const out = { ...runs[0] };
+	for (const [key, value] of Object.entries(out)) {
+		if (typeof value === 'number')
+			out[key] = runs.reduce((sum, run) => sum + run[key], 0) / runs.length;
+	}
+	return { ...out, runs: runs.length };
+}
+
+/**
+ * Commonplace's relay against y-websocket's server, same workload, `rounds` times each,
+ * alternating (a machine's drift then touches both alike); the mean of each.
+ */
+export async function compareRelays(workload, rounds = 2) {
 	await buildClients();
 	const { buildServer } = await import('../../scripts/build-server.js');
 	await buildServer();
-	return {
-		relay: await measure('relay', workload),
-		ywebsocket: await measure('ywebsocket', workload)
-	};
+	const relay = [];
+	const ywebsocket = [];
+	for (let round = 0; round < rounds; round++) {
+		relay.push(await measure('relay', { ...workload, seed: round + 1 }));
+		ywebsocket.push(await measure('ywebsocket', { ...workload, seed: round + 1 }));
+	}
+	return { relay: mean(relay), ywebsocket: mean(ywebsocket) };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
@@ -264,6 +280,6 @@ if (import.meta.url === `file://${process.argv[1]}`) {
 		intervalMs: Number(process.env.LOAD_INTERVAL_MS ?? 200),
 		loaders: Number(process.env.LOAD_LOADERS ?? 2)
 	};
-	const results = await compareRelays(workload);
+	const results = await compareRelays(workload, Number(process.env.LOAD_ROUNDS ?? 1));
 	console.table(results);
 }

@@ -9,7 +9,8 @@ export interface Signer {
 }
 
 export interface Verifier {
-	readonly engine: 'webcrypto' | 'tweetnacl';
+	/** 'node': Node's own crypto, which the relay uses (server/node-verifier.ts). */
+	readonly engine: 'webcrypto' | 'tweetnacl' | 'node';
 	verify(signature: Uint8Array, message: Uint8Array): Promise<boolean>;
 }
 
