@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { Awareness } from 'y-protocols/awareness';
 import * as Y from 'yjs';
 import * as capability from '../src/lib/crypto/capability';
 import { createSigner, signingKeys } from '../src/lib/crypto/signing';
@@ -41,7 +42,13 @@ function startRelay(db: LevelDb, options: Partial<ConstructorParameters<typeof R
 const tick = (ms = 20) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** A client of `relay` over an in-process socket: the relay session on its log doc. */
-function connect(relay: Relay, cap: capability.RelayCapability, log: Y.Doc, keep = false) {
+function connect(
+	relay: Relay,
+	cap: capability.RelayCapability,
+	log: Y.Doc,
+	keep = false,
+	awareness?: Awareness
+) {
 	const refused: string[] = [];
 	let closed = false;
 	let toRelay: ((bytes: Uint8Array) => void) | null = null;
@@ -49,6 +56,7 @@ function connect(relay: Relay, cap: capability.RelayCapability, log: Y.Doc, keep
 		log,
 		cap,
 		keep,
+		...(awareness === undefined ? {} : { awareness }),
 		send: (bytes) => queueMicrotask(() => !closed && toRelay?.(bytes))
 	});
 	session.on('refused', (code) => refused.push(code));
@@ -188,6 +196,52 @@ describe('relay', () => {
 		connect(relay, relayCap, carol.log);
 		await until(() => titles(carol.content).length === 2);
 		expect(titles(carol.content)).toEqual(['Plan for tomorrow', 'Written live']);
+	});
+
+	it('passes presence between members as it came, keeps none of it, and bounds its rate', async () => {
+		const db = database();
+		const level = db.open();
+		const relay = startRelay(level);
+		cleanup.push(async () => {
+			await relay.close();
+			await level.close();
+		});
+		const relayCap = capability.toRelay(capability.fromSecret(capability.newSecret()));
+		const member = () => {
+			const log = createLogDoc();
+			const awareness = new Awareness(log);
+			cleanup.push(() => awareness.destroy());
+			return { log, awareness };
+		};
+		const alice = member();
+		const bob = member();
+		alice.awareness.setLocalState({ s: 'alice-sealed' });
+		const a = connect(relay, relayCap, alice.log, true, alice.awareness);
+		await until(() => a.session.joined);
+		// Bob joins later: his query brings Alice's state, his own goes to her.
+		bob.awareness.setLocalState({ s: 'bob-sealed' });
+		connect(relay, relayCap, bob.log, false, bob.awareness);
+		const stateOf = (who: Awareness, of: Awareness) => who.getStates().get(of.clientID)?.s;
+		await until(
+			() =>
+				stateOf(alice.awareness, bob.awareness) === 'bob-sealed' &&
+				stateOf(bob.awareness, alice.awareness) === 'alice-sealed'
+		);
+		alice.awareness.setLocalState({ s: 'alice-moved' });
+		await until(() => stateOf(bob.awareness, alice.awareness) === 'alice-moved');
+
+		// A burst far over the rate: the relay passes on its allowance and drops the rest.
+		const passedBefore = relay.stats.presence;
+		for (let i = 0; i < 200; i++) alice.awareness.setLocalState({ s: `caret ${i}` });
+		await tick(50);
+		expect(relay.stats.presence - passedBefore).toBeLessThanOrEqual(45);
+		expect(relay.stats.refused.rate ?? 0).toBeGreaterThanOrEqual(150);
+
+		// Nothing of it is on disk.
+		await relay.close();
+		for await (const value of level.values()) {
+			expect(Buffer.from(value).toString('latin1')).not.toMatch(/sealed|caret|moved/);
+		}
 	});
 
 	it('serves nobody without proof of relayKey, and nothing of a space it does not keep', async () => {

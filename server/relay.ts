@@ -87,7 +87,13 @@ interface Client {
 	guard: PeerGuard;
 	/** The connection is gone (a join still in flight must not add it). */
 	closed: boolean;
+	/** Presence frames it may still pass on now (a bucket refilled over time). */
+	presence: { tokens: number; at: number };
 }
+
+/** Presence passed on per connection: a burst, then so many a second (carets move often). */
+const PRESENCE_BURST = 40;
+const PRESENCE_PER_SECOND = 20;
 
 export class Relay {
 	readonly stats = {
@@ -96,7 +102,8 @@ export class Relay {
 		kept: 0,
 		refused: {} as Partial<Record<RelayRefusal, number>>,
 		updates: 0,
-		forgotten: 0
+		forgotten: 0,
+		presence: 0
 	};
 	readonly #options: Required<Omit<RelayOptions, 'log'>> & Pick<RelayOptions, 'log'>;
 	readonly #rooms = new Map<string, Promise<Room>>();
@@ -136,7 +143,8 @@ export class Relay {
 			joined: null,
 			keep: null,
 			guard: new PeerGuard(),
-			closed: false
+			closed: false,
+			presence: { tokens: PRESENCE_BURST, at: Date.now() }
 		};
 		socket.send(encodeFrame({ type: FRAME.challenge, nonce: client.nonce }));
 		return {
@@ -162,6 +170,7 @@ export class Relay {
 		if (frame === null) return this.#refuse(client, 'malformed');
 		if (client.joined !== null) {
 			if (frame.type === FRAME.forget) return this.#forget(client, client.joined, frame.signature);
+			if (frame.type === FRAME.presence) return this.#presence(client, client.joined, frame.message);
 			if (frame.type !== FRAME.sync) return this.#refuse(client, 'malformed');
 			return this.#sync(client, client.joined, frame.message);
 		}
@@ -287,6 +296,29 @@ export class Relay {
 		if (answer !== null) client.socket.send(encodeFrame({ type: FRAME.sync, message: answer }));
 	}
 
+	/**
+	 * Sealed presence: passed to the room's other members as it came, never kept, never read
+	 * (the relay cannot open it; members check it as they check any peer's). Bounded in size by
+	 * the frame and in rate per connection; over the rate it is dropped, counted as 'rate'.
+	 */
+	#presence(client: Client, room: Room, message: Uint8Array) {
+		const now = Date.now();
+		const bucket = client.presence;
+		bucket.tokens = Math.min(
+			PRESENCE_BURST,
+			bucket.tokens + ((now - bucket.at) / 1000) * PRESENCE_PER_SECOND
+		);
+		bucket.at = now;
+		if (bucket.tokens < 1) {
+			this.stats.refused.rate = (this.stats.refused.rate ?? 0) + 1;
+			return;
+		}
+		bucket.tokens -= 1;
+		this.stats.presence++;
+		const frame = encodeFrame({ type: FRAME.presence, message });
+		for (const other of room.clients) if (other !== client) other.socket.send(frame);
+	}
+
 	async #room(room: string, capability: Uint8Array): Promise<Room> {
 		let loading = this.#rooms.get(room);
 		if (loading === undefined) {
@@ -323,9 +355,8 @@ export class Relay {
 		doc.on('update', (update: Uint8Array, origin: unknown) => {
 			this.stats.updates++;
 			const message = syncMessage((encoder) => syncProtocol.writeUpdate(encoder, update));
-			for (const other of loaded.clients) {
-				if (other !== origin) other.socket.send(encodeFrame({ type: FRAME.sync, message }));
-			}
+			const frame = encodeFrame({ type: FRAME.sync, message });
+			for (const other of loaded.clients) if (other !== origin) other.socket.send(frame);
 			this.#announceKept(loaded);
 		});
 		return loaded;

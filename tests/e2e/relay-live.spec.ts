@@ -70,7 +70,9 @@ async function typeAtEnd(page: import('@playwright/test').Page, words: string, a
 	await page.keyboard.type(words, { delay: 20 });
 }
 
-test('with WebRTC blocked, two people edit live through the relay', async ({ browser }) => {
+test('with WebRTC blocked, two people edit live through the relay and see each other’s carets', async ({
+	browser
+}) => {
 	const server = await relayServer();
 	servers.push(server);
 	const { alice, bob } = await pair(browser, server.url, [server.relay]);
@@ -88,6 +90,9 @@ test('with WebRTC blocked, two people edit live through the relay', async ({ bro
 		.poll(async () => (await text(alice.page)) === (await text(bob.page)), { timeout: 15_000 })
 		.toBe(true);
 	for (const word of ['A3', 'B3']) expect(await text(alice.page)).toContain(word);
+	// Presence crosses the relay too: each sees the other's named caret, and who is here.
+	await expect(alice.page.locator('.remote-caret-label')).toHaveText('Bob', { timeout: 10_000 });
+	await expect(bob.page.locator('.remote-caret-label')).toHaveText('Alice', { timeout: 10_000 });
 });
 
 interface Debug {

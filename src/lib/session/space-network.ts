@@ -193,7 +193,8 @@ export class SpaceNetwork {
 			cap: this.#parts.cap,
 			urls,
 			keep: true,
-			gate: this.#gate
+			gate: this.#gate,
+			awareness: this.presence.sealed
 		});
 		this.#relay.on('status', this.#report);
 	}

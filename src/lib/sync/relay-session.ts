@@ -3,7 +3,10 @@
 // keep the space), then keeps a log doc in step with the relay's — checking what arrives as it
 // checks any peer (peer-guard.ts) — and learns what the relay has committed (`kept`). The app's
 // relay transport wraps this around a WebSocket; tests drive it directly.
+import * as decoding from 'lib0/decoding';
+import * as encoding from 'lib0/encoding';
 import { ObservableV2 } from 'lib0/observable';
+import * as awarenessProtocol from 'y-protocols/awareness';
 import * as syncProtocol from 'y-protocols/sync';
 import * as Y from 'yjs';
 import { toBytes, type RelayCapability } from '../crypto/capability';
@@ -17,6 +20,8 @@ import {
 	FRAME,
 	PART_TIMEOUT_MS,
 	PartAssembler,
+	PRESENCE_AWARENESS,
+	PRESENCE_QUERY,
 	readSync,
 	relayProof,
 	syncMessage
@@ -48,6 +53,11 @@ export interface RelaySessionOptions {
 	 * while another peer's or relay's answer is on its way, then goes out fresh.
 	 */
 	gate?: FirstSyncGate;
+	/**
+	 * The space's sealed presence (sync/presence.ts), carried through the relay when given:
+	 * this device's own state goes out; others' come in, checked as any peer's.
+	 */
+	awareness?: awarenessProtocol.Awareness;
 }
 
 export class RelaySession extends ObservableV2<RelaySessionEvents> {
@@ -67,6 +77,7 @@ export class RelaySession extends ObservableV2<RelaySessionEvents> {
 		this.#options = options;
 		this.#guard = new PeerGuard(Date.now, options.log);
 		options.log.on('update', this.#onUpdate);
+		options.awareness?.on('update', this.#onAwareness);
 	}
 
 	/** A frame from the relay. Never throws. */
@@ -98,9 +109,16 @@ export class RelaySession extends ObservableV2<RelaySessionEvents> {
 				};
 				const gate = this.#options.gate;
 				if (gate === undefined || gate.outgoing(this, step1, ask)) ask(step1);
+				// Say who we are, and ask the others (through the relay) to say who they are.
+				if (this.#options.awareness !== undefined) {
+					this.#sendOwnPresence();
+					this.#sendPresence(presenceMessage(PRESENCE_QUERY));
+				}
 				this.emit('joined', []);
 				return;
 			}
+			case FRAME.presence:
+				return this.#presence(frame.message);
 			case FRAME.part:
 				return this.#part(frame.total, frame.bytes);
 			case FRAME.sync:
@@ -150,6 +168,7 @@ export class RelaySession extends ObservableV2<RelaySessionEvents> {
 		if (this.#destroyed) return;
 		this.#destroyed = true;
 		this.#options.log.off('update', this.#onUpdate);
+		this.#options.awareness?.off('update', this.#onAwareness);
 		this.#options.gate?.closed(this);
 		if (this.#partTimer !== null) clearTimeout(this.#partTimer);
 		this.#parts.reset();
@@ -196,6 +215,47 @@ export class RelaySession extends ObservableV2<RelaySessionEvents> {
 		}
 	}
 
+	/** Presence from the relay: someone's sealed state, or a request for ours. */
+	#presence(message: Uint8Array) {
+		const awareness = this.#options.awareness;
+		if (awareness === undefined) return;
+		const checked = this.#guard.check(message);
+		if (!checked.ok) return void this.emit('dropped', [checked.reason]);
+		if (message[0] === PRESENCE_QUERY) return this.#sendOwnPresence();
+		try {
+			const decoder = decoding.createDecoder(message);
+			decoding.readVarUint(decoder);
+			awarenessProtocol.applyAwarenessUpdate(awareness, decoding.readVarUint8Array(decoder), this);
+		} catch {
+			// reason: checked before, so this is y-protocols refusing something we let through.
+			this.emit('dropped', ['unreadable']);
+		}
+	}
+
+	/** Our own presence changed (or was renewed): the others hear it through the relay. */
+	#onAwareness = (
+		changes: { added: number[]; updated: number[]; removed: number[] },
+		origin: unknown
+	) => {
+		const awareness = this.#options.awareness;
+		if (awareness === undefined || origin === this || !this.joined) return;
+		const own = awareness.clientID;
+		if (![...changes.added, ...changes.updated, ...changes.removed].includes(own)) return;
+		this.#sendOwnPresence();
+	};
+
+	/** Only this device's own state: the relay passes it to everyone else in the room. */
+	#sendOwnPresence() {
+		const awareness = this.#options.awareness;
+		if (awareness === undefined) return;
+		const update = awarenessProtocol.encodeAwarenessUpdate(awareness, [awareness.clientID]);
+		this.#sendPresence(presenceMessage(PRESENCE_AWARENESS, update));
+	}
+
+	#sendPresence(message: Uint8Array) {
+		this.#send(encodeFrame({ type: FRAME.presence, message }));
+	}
+
 	#onUpdate = (update: Uint8Array, origin: unknown) => {
 		if (origin === this || !this.joined || this.#destroyed) return;
 		const message = syncMessage((encoder) => syncProtocol.writeUpdate(encoder, update));
@@ -209,4 +269,12 @@ export class RelaySession extends ObservableV2<RelaySessionEvents> {
 			// reason: the socket closed meanwhile; its close is reported on its own.
 		}
 	}
+}
+
+/** A y-webrtc presence message: its type, then (for awareness) the update as bytes. */
+function presenceMessage(type: number, update?: Uint8Array): Uint8Array {
+	const encoder = encoding.createEncoder();
+	encoding.writeVarUint(encoder, type);
+	if (update !== undefined) encoding.writeVarUint8Array(encoder, update);
+	return encoding.toUint8Array(encoder);
 }

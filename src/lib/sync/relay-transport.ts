@@ -13,6 +13,7 @@ import {
 	type TransportEvents,
 	type TransportStatus
 } from './log-transport';
+import type { Awareness } from 'y-protocols/awareness';
 import type { FirstSyncGate } from './first-sync-gate';
 import { RelaySession } from './relay-session';
 
@@ -27,6 +28,8 @@ export interface RelayTransportOptions {
 	WebSocket?: typeof WebSocket;
 	/** One first sync at a time, shared with the other transports of the space. */
 	gate?: FirstSyncGate;
+	/** The space's sealed presence, carried through relays too (carets where WebRTC cannot go). */
+	awareness?: Awareness;
 }
 
 interface Link {
@@ -139,7 +142,8 @@ export class RelayTransport extends ObservableV2<TransportEvents> implements Log
 			send: (bytes) => {
 				if (socket.readyState === 1) socket.send(bytes);
 			},
-			...(this.#options.gate === undefined ? {} : { gate: this.#options.gate })
+			...(this.#options.gate === undefined ? {} : { gate: this.#options.gate }),
+			...(this.#options.awareness === undefined ? {} : { awareness: this.#options.awareness })
 		});
 		link.socket = socket;
 		link.session = session;

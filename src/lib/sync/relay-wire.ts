@@ -14,6 +14,7 @@
 //   client → relay   FORGET(signature)            an editor's Ed25519 signature: stop keeping this space
 //   relay → client   FORGOTTEN                    the relay no longer keeps it (and closes)
 //   relay → client   PART(total, bytes)           a piece of a bigger frame, so its arrival shows progress
+//   either way       PRESENCE(y-webrtc message)   sealed presence (awareness, query), passed on, never kept
 import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
 import * as syncProtocol from 'y-protocols/sync';
@@ -32,8 +33,12 @@ export const FRAME = {
 	refused: 8,
 	forget: 9,
 	forgotten: 10,
-	part: 11
+	part: 11,
+	presence: 12
 } as const;
+
+/** The largest PRESENCE frame: one person's sealed state is a few KB. */
+export const MAX_PRESENCE_BYTES = 64 * 1024;
 
 /** The largest frame either side sends or takes (a whole first sync of a big space is one). */
 export const MAX_FRAME_BYTES = 64 * 1024 * 1024;
@@ -68,7 +73,8 @@ export type RelayFrame =
 	| { type: typeof FRAME.refused; code: string }
 	| { type: typeof FRAME.forget; signature: Uint8Array }
 	| { type: typeof FRAME.forgotten }
-	| { type: typeof FRAME.part; total: number; bytes: Uint8Array };
+	| { type: typeof FRAME.part; total: number; bytes: Uint8Array }
+	| { type: typeof FRAME.presence; message: Uint8Array };
 
 /** A room is 32 lowercase hex digits (crypto/capability.ts). */
 export const ROOM_PATTERN = /^[0-9a-f]{32}$/;
@@ -110,6 +116,9 @@ export function encodeFrame(frame: RelayFrame): Uint8Array {
 		case FRAME.part:
 			encoding.writeVarUint(encoder, frame.total);
 			encoding.writeUint8Array(encoder, frame.bytes);
+			break;
+		case FRAME.presence:
+			encoding.writeUint8Array(encoder, frame.message);
 			break;
 	}
 	return encoding.toUint8Array(encoder);
@@ -176,6 +185,14 @@ export function decodeFrame(bytes: Uint8Array): RelayFrame | null {
 				const piece = bytes.subarray(decoder.pos);
 				if (total > MAX_FRAME_BYTES || piece.length === 0 || piece.length > total) return null;
 				return { type, total, bytes: piece };
+			}
+			case FRAME.presence: {
+				// A y-webrtc awareness (1) or query-awareness (3) message, checked by the receiver
+				// as any peer's (peer-guard.ts); a relay only bounds it and passes it on.
+				const message = bytes.subarray(decoder.pos);
+				if (message.length > MAX_PRESENCE_BYTES) return null;
+				if (message[0] !== PRESENCE_AWARENESS && message[0] !== PRESENCE_QUERY) return null;
+				return { type, message };
 			}
 			default:
 				return null;
@@ -247,6 +264,10 @@ export class PartAssembler {
 		this.#total = 0;
 	}
 }
+
+/** y-webrtc's message types a PRESENCE frame may carry. */
+export const PRESENCE_AWARENESS = 1;
+export const PRESENCE_QUERY = 3;
 
 export function newNonce(): Uint8Array {
 	return crypto.getRandomValues(new Uint8Array(NONCE_BYTES));
