@@ -46,3 +46,25 @@ export function ensureChromium() {
 		process.exit(1);
 	}
 }
+
+/**
+ * The scale-out tests start a real redis-server (Debian's); as root, install it when missing.
+ * Not fatal: without it those tests are skipped, and say why.
+ */
+export function ensureRedis() {
+	if (run('sh', ['-c', 'command -v redis-server >/dev/null'], { stdio: 'ignore' }) === 0) return;
+	if (typeof process.getuid !== 'function' || process.getuid() !== 0) {
+		console.warn(
+			'redis-server is missing, so the Redis (scale-out) tests will be skipped. Install it with: sudo apt-get install -y redis-server'
+		);
+		return;
+	}
+	console.log('Installing redis-server from Debian (apt-get install redis-server)…');
+	const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+	if (run('apt-get', ['install', '-y', '-qq', 'redis-server'], { env }) !== 0) {
+		run('apt-get', ['update', '-qq'], { env });
+		if (run('apt-get', ['install', '-y', '-qq', 'redis-server'], { env }) !== 0) {
+			console.warn('Installing redis-server failed; the Redis tests will be skipped.');
+		}
+	}
+}

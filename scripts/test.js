@@ -1,10 +1,11 @@
 // `npm test`: install what is missing (Chromium too, as root), then type check, lint, unit
 // tests, build and end-to-end tests. Every step runs; the last line sums up the tests.
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
-import { ensureChromium, ensureDependencies, run } from './setup.js';
+import { ensureChromium, ensureDependencies, ensureRedis, run } from './setup.js';
 
 ensureDependencies();
 ensureChromium();
+ensureRedis();
 rmSync('test-reports', { recursive: true, force: true });
 mkdirSync('test-reports', { recursive: true });
 

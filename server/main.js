@@ -3,7 +3,9 @@
 // every write), MAX_CONNECTIONS (default 20,000) and MAX_CONNECTIONS_PER_IP (default 64; raise it
 // behind a proxy or for a load test). The relay's quotas: RELAY_MAX_SPACES (default 10,000),
 // RELAY_MAX_SPACES_PER_ADDRESS (100), RELAY_MAX_SPACE_MB (256); RELAY_TOKEN makes it private
-// (clients add ?token=… to its address). The relay runs compiled (npm run server builds it first).
+// (clients add ?token=… to its address). REDIS_URL (redis://127.0.0.1:6379) makes this one node
+// of several sharing signaling topics over Redis pub/sub. The relay runs compiled (npm run server
+// builds it first).
 import { startSignaling } from './signaling.js';
 import { keepOnRelay, startRelay } from '../build-server/relay-server.js';
 
@@ -59,9 +61,17 @@ try {
 			...(maxSpaceMb === undefined ? {} : { maxRoomBytes: maxSpaceMb * 1024 * 1024 })
 		}
 	});
-	const server = await startSignaling({ port, host, maxConnections, maxConnectionsPerIp, relay });
+	const redisUrl = process.env.REDIS_URL || undefined;
+	const server = await startSignaling({
+		port,
+		host,
+		maxConnections,
+		maxConnectionsPerIp,
+		relay,
+		redisUrl
+	});
 	console.log(
-		`Signaling at ${server.url}, relay at ${server.url}/relay${token ? ' (private: ?token=…)' : ''}, data in ${dataDir} (health: http://${host}:${server.port}/health)`
+		`Signaling at ${server.url}, relay at ${server.url}/relay${token ? ' (private: ?token=…)' : ''}, data in ${dataDir}${redisUrl ? ', topics shared over Redis' : ''} (health: http://${host}:${server.port}/health)`
 	);
 	const stop = () => server.close().then(() => process.exit(0));
 	process.on('SIGINT', stop);

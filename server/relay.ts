@@ -170,7 +170,8 @@ export class Relay {
 		if (frame === null) return this.#refuse(client, 'malformed');
 		if (client.joined !== null) {
 			if (frame.type === FRAME.forget) return this.#forget(client, client.joined, frame.signature);
-			if (frame.type === FRAME.presence) return this.#presence(client, client.joined, frame.message);
+			if (frame.type === FRAME.presence)
+				return this.#presence(client, client.joined, frame.message);
 			if (frame.type !== FRAME.sync) return this.#refuse(client, 'malformed');
 			return this.#sync(client, client.joined, frame.message);
 		}

@@ -16,6 +16,11 @@ export interface SignalingOptions {
 	heartbeatMs?: number;
 	summaryMs?: number;
 	log?: (line: string) => void;
+	/**
+	 * Redis (`redis://host:port`): this node shares topics with every other node on the same
+	 * Redis (server/redis-bus.js), so clients on different nodes meet.
+	 */
+	redisUrl?: string;
 	/** A relay to serve on `/relay` of the same port (server/relay-server.ts). */
 	relay?: {
 		handles(req: import('node:http').IncomingMessage): boolean;
@@ -53,6 +58,10 @@ export interface SignalingStats {
 	deepData: number;
 	/** Messages whose handling threw; dropped without closing any connection. */
 	handlerErrors: number;
+	/** Publishes from other nodes (Redis) delivered here. */
+	fromNodes: number;
+	/** With Redis: whether it is reachable, and publishes sent, received and failed. */
+	nodes?: { redis: boolean; published: number; received: number; failed: number };
 	/** The relay's counts, when it runs on this port. */
 	relay?: Record<string, unknown>;
 }
@@ -64,5 +73,5 @@ export interface SignalingServer {
 	close(): Promise<void>;
 }
 
-export const DEFAULTS: Required<Omit<SignalingOptions, 'log' | 'summaryMs' | 'relay'>>;
+export const DEFAULTS: Required<Omit<SignalingOptions, 'log' | 'summaryMs' | 'relay' | 'redisUrl'>>;
 export function startSignaling(options?: SignalingOptions): Promise<SignalingServer>;

@@ -7,10 +7,12 @@
 //   - closes a receiver that falls more than maxBufferedBytes behind instead of queueing for it
 //   - relays a publish as the bytes it received, never re-serialised
 //   - ignores malformed JSON and binary junk (counted), closes half-open sockets by heartbeat
+//   - with `redisUrl` (REDIS_URL), several nodes share topics over Redis pub/sub (redis-bus.js)
 import { createServer } from 'node:http';
 import { WebSocketServer } from 'ws';
 import { parse, withClients, withinDepth } from './frames.js';
 import { connectionGate, refuse } from './gate.js';
+import { redisBus } from './redis-bus.js';
 
 export const DEFAULTS = {
 	host: '127.0.0.1',
@@ -72,8 +74,15 @@ const PONG = Buffer.from(JSON.stringify({ type: 'pong' }));
  * Starts a server; resolves with { port, url, close(), stats() } once listening.
  * Options override DEFAULTS; `log` receives one-line summaries (never message contents).
  */
-export function startSignaling(options = {}) {
+export async function startSignaling(options = {}) {
 	const config = { ...DEFAULTS, ...withoutUndefined(options) };
+	// Other nodes of the same service, through Redis: their publishes reach our subscribers.
+	const bus = options.redisUrl
+		? await redisBus(options.redisUrl, {
+				deliver: (topic, raw) => fromNode(topic, raw),
+				log: options.log ?? ((line) => console.log(line))
+			})
+		: null;
 	const log = options.log ?? ((line) => console.log(line));
 	/** The relay (server/relay-server.ts) on `/relay` of the same port, when given one. */
 	const relay = options.relay ?? null;
@@ -97,7 +106,9 @@ export function startSignaling(options = {}) {
 		/** Frames nested deeper than maxDataDepth, dropped. */
 		deepData: 0,
 		/** Messages whose handling threw (a bug of ours); dropped, nobody disconnected. */
-		handlerErrors: 0
+		handlerErrors: 0,
+		/** Publishes from other nodes (Redis) delivered to subscribers here. */
+		fromNodes: 0
 	};
 	const started = Date.now();
 	const gate = connectionGate(config);
@@ -141,6 +152,7 @@ export function startSignaling(options = {}) {
 			open: wss.clients.size,
 			topics: topics.size,
 			...counters,
+			...(bus ? { nodes: bus.stats() } : {}),
 			...(relay ? { relay: relay.stats() } : {})
 		};
 	}
@@ -261,7 +273,10 @@ export function startSignaling(options = {}) {
 				continue;
 			}
 			peer.subscribed.add(topic);
-			if (!topics.has(topic)) topics.set(topic, new Set());
+			if (!topics.has(topic)) {
+				topics.set(topic, new Set());
+				bus?.join(topic);
+			}
 			topics.get(topic).add(peer.conn);
 		}
 	}
@@ -269,6 +284,8 @@ export function startSignaling(options = {}) {
 	/** Relays the frame as received (plus `clients`) to every subscriber of `topic`. */
 	function publish(topic, raw) {
 		if (typeof topic !== 'string') return void counters.malformed++;
+		// Other nodes' subscribers too (a publish to a topic nobody here joined still goes out).
+		if (topic.length > 0 && topic.length <= config.maxTopicLength) bus?.publish(topic, raw);
 		const receivers = topics.get(topic);
 		if (!receivers) return;
 		// One buffer for every receiver: ws queues it without copying (server frames are unmasked).
@@ -277,11 +294,30 @@ export function startSignaling(options = {}) {
 		counters.relayed++;
 	}
 
+	/** A publish another node received: to this node's subscribers of `topic`, as it came. */
+	function fromNode(topic, raw) {
+		const receivers = topics.get(topic);
+		if (!receivers || raw.length > config.maxDataBytes) return;
+		try {
+			const frame = withClients(raw, receivers.size);
+			for (const receiver of receivers) deliver(receiver, frame);
+			counters.fromNodes++;
+		} catch (error) {
+			// reason: bytes from another node (or whoever can write to Redis) never reach a socket's
+			// handler as an exception.
+			counters.handlerErrors++;
+			log(`signaling: a message from another node could not be handled (${error?.name})`);
+		}
+	}
+
 	function leave(peer, topic) {
 		if (typeof topic !== 'string') return;
 		const receivers = topics.get(topic);
 		receivers?.delete(peer.conn);
-		if (receivers && receivers.size === 0) topics.delete(topic);
+		if (receivers && receivers.size === 0) {
+			topics.delete(topic);
+			bus?.leave(topic);
+		}
 		peer.subscribed.delete(topic);
 	}
 
@@ -310,6 +346,7 @@ export function startSignaling(options = {}) {
 					for (const client of wss.clients) client.terminate();
 					// The relay's connections first: the HTTP server closes once no socket is left.
 					await relay?.close();
+					await bus?.close();
 					await new Promise((done) => wss.close(() => http.close(() => done())));
 				}
 			});

@@ -1,0 +1,81 @@
+// Signaling across server nodes, on Redis pub/sub (REDIS_URL): the way Hocuspocus's Redis
+// extension and socket.io's Redis adapter do it. A node subscribes a topic's channel when its
+// first local client subscribes the topic and drops it when its last one leaves; every publish
+// goes to local subscribers at once and, tagged with this node's id, to the channel, so other
+// nodes deliver it to theirs and this node never delivers its own twice. What Redis carries is
+// what a signaling server sees anyway: topics (rooms) and publishes as received (sealed by the
+// room's key when clients use one, as Commonplace does). ioredis reconnects and re-subscribes
+// by itself after Redis restarts; publishes made while it is away reach local clients only.
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
+
+const PREFIX = 'cp:sig:';
+const ID_BYTES = 8;
+
+/**
+ * Connects to Redis at `url`; resolves once both connections (publish, subscribe) are ready.
+ * `deliver(topic, frame)` is called for each publish another node made on a topic this node
+ * has joined.
+ */
+export async function redisBus(url, { deliver, log = () => {} }) {
+	const id = randomBytes(ID_BYTES);
+	const options = {
+		// Keep trying while Redis is away (it restarts; nodes recover by themselves).
+		retryStrategy: (times) => Math.min(times * 200, 2_000),
+		maxRetriesPerRequest: 1,
+		enableOfflineQueue: false,
+		lazyConnect: true
+	};
+	const pub = new Redis(url, options);
+	const sub = new Redis(url, { ...options, enableOfflineQueue: true });
+	let failures = 0;
+	for (const connection of [pub, sub]) {
+		// reason: ioredis reports connection errors here and reconnects by itself; counted, and
+		// said once per outage, never with any message contents.
+		connection.on('error', () => {
+			if (failures++ === 0) log('signaling: Redis unreachable; delivering to this node only');
+		});
+		connection.on('ready', () => {
+			if (failures > 0) log('signaling: Redis reachable again');
+			failures = 0;
+		});
+	}
+	await Promise.all([pub.connect(), sub.connect()]);
+	const joined = new Set();
+	const counters = { published: 0, received: 0, failed: 0 };
+
+	sub.on('messageBuffer', (channel, message) => {
+		if (message.length <= ID_BYTES || message.subarray(0, ID_BYTES).equals(id)) return;
+		const topic = channel.toString('utf8').slice(PREFIX.length);
+		if (!joined.has(topic)) return;
+		counters.received++;
+		deliver(topic, message.subarray(ID_BYTES));
+	});
+
+	return {
+		id: id.toString('hex'),
+		/** The first local client subscribed `topic`. */
+		join(topic) {
+			if (joined.has(topic)) return;
+			joined.add(topic);
+			sub.subscribe(PREFIX + topic).catch(() => counters.failed++);
+		},
+		/** The last local client left `topic`. */
+		leave(topic) {
+			if (!joined.delete(topic)) return;
+			sub.unsubscribe(PREFIX + topic).catch(() => counters.failed++);
+		},
+		/** A local client published `frame` (the bytes as received) on `topic`. */
+		publish(topic, frame) {
+			counters.published++;
+			pub.publish(PREFIX + topic, Buffer.concat([id, frame])).catch(() => counters.failed++);
+		},
+		stats: () => ({ redis: pub.status === 'ready' && sub.status === 'ready', ...counters }),
+		async close() {
+			joined.clear();
+			await Promise.allSettled([pub.quit(), sub.quit()]);
+			pub.disconnect();
+			sub.disconnect();
+		}
+	};
+}
