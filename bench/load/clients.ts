@@ -152,3 +152,60 @@ export function yWebsocketClient(url: string): LoadClient {
 	watch(array, client);
 	return client;
 }
+
+/**
+ * A client of a y-webrtc signaling server (ours, or y-webrtc's `bin/server.js`): subscribed to
+ * one topic; each update is a `publish` of about `bytes` bytes (a sealed announce or signal is a
+ * few hundred). Every subscriber gets every publish, the sender too; it ignores its own.
+ */
+export function signalingClient(url: string, topic: string): LoadClient {
+	const socket = new WebSocket(url);
+	const own = new Set<string>();
+	let prepared: string[] = [];
+	let counter = 0;
+	const id = toHex(crypto.getRandomValues(new Uint8Array(6)));
+	let markReady: () => void = () => {};
+	const client: LoadClient = {
+		ready: new Promise((resolve, reject) => {
+			markReady = resolve;
+			socket.once('error', reject);
+		}),
+		async prepare(count, bytes) {
+			const pad = 'x'.repeat(Math.max(0, bytes - 40));
+			prepared = Array.from({ length: count }, () => {
+				const key = `${id}-${counter++}`;
+				return JSON.stringify({ type: 'publish', topic, data: { k: key, pad } });
+			});
+		},
+		send() {
+			const frame = prepared.shift();
+			if (frame === undefined) throw new Error('nothing prepared');
+			const key = (JSON.parse(frame) as { data: { k: string } }).data.k;
+			own.add(key);
+			socket.send(frame);
+			return key;
+		},
+		onDeliver: () => {},
+		close() {
+			socket.close();
+		}
+	};
+	socket.on('open', () => {
+		socket.send(JSON.stringify({ type: 'subscribe', topics: [topic] }));
+		// Answered after the subscribe is handled: then the client is in the topic.
+		socket.send(JSON.stringify({ type: 'ping' }));
+	});
+	socket.on('message', (data: Buffer) => {
+		let message: { type?: string; data?: { k?: unknown } };
+		try {
+			message = JSON.parse(data.toString());
+		} catch {
+			return;
+		}
+		if (message.type === 'pong') return markReady();
+		const key = message.data?.k;
+		if (message.type === 'publish' && typeof key === 'string' && !own.has(key))
+			client.onDeliver(key);
+	});
+	return client;
+}

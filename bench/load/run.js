@@ -64,39 +64,130 @@ const profile = (name) =>
 			]
 		: [];
 
+/** Limits raised for a load test (the defaults guard one address's share of a public server). */
+const LOAD_ENV = {
+	HOST: '127.0.0.1',
+	MAX_CONNECTIONS: '200000',
+	MAX_CONNECTIONS_PER_IP: '200000',
+	RELAY_MAX_SPACES_PER_ADDRESS: '200000',
+	RELAY_MAX_SPACES: '200000'
+};
+
+/** One node of Commonplace's server (signaling + relay) in its own process. */
+async function ourNode(name, dataDir, env = {}) {
+	const port = await freePort();
+	const child = spawn(process.execPath, [...profile(name), 'server/main.js'], {
+		env: { ...process.env, ...LOAD_ENV, PORT: String(port), DATA_DIR: dataDir, ...env },
+		stdio: ['ignore', 'ignore', 'inherit']
+	});
+	await waitForHttp(port, child);
+	return { child, port };
+}
+
+/** Debian's redis-server on a free loopback port, without persistence (signaling needs none). */
+async function redisServer(dir) {
+	const port = await freePort();
+	const child = spawn(
+		'redis-server',
+		[
+			'--port',
+			String(port),
+			'--bind',
+			'127.0.0.1',
+			'--dir',
+			dir,
+			'--save',
+			'',
+			'--appendonly',
+			'no'
+		],
+		{ stdio: ['ignore', 'pipe', 'inherit'] }
+	);
+	await new Promise((resolve, reject) => {
+		let output = '';
+		child.stdout.on('data', (chunk) => {
+			output += chunk;
+			if (output.includes('Ready to accept connections')) resolve();
+		});
+		child.once('exit', (code) => reject(new Error(`redis-server exited (${code})`)));
+	});
+	child.stdout.resume();
+	return { child, url: `redis://127.0.0.1:${port}` };
+}
+
+/**
+ * What can be measured, each a service of one or more processes (all counted for CPU and
+ * memory) and the addresses its clients use (a room's clients take them in turn).
+ */
 const TARGETS = {
 	relay: {
 		name: 'Commonplace relay',
 		kind: 'relay',
-		start: (port, dataDir) =>
-			spawn(process.execPath, [...profile('relay'), 'server/main.js'], {
-				env: {
-					...process.env,
-					PORT: String(port),
-					HOST: '127.0.0.1',
-					DATA_DIR: dataDir,
-					MAX_CONNECTIONS: '200000',
-					MAX_CONNECTIONS_PER_IP: '200000',
-					RELAY_MAX_SPACES_PER_ADDRESS: '200000',
-					RELAY_MAX_SPACES: '200000'
-				},
-				stdio: ['ignore', 'ignore', 'inherit']
-			}),
-		url: (port) => `ws://127.0.0.1:${port}/relay`
+		async start(dataDir) {
+			const node = await ourNode('relay', dataDir);
+			return { processes: [node.child], urls: [`ws://127.0.0.1:${node.port}/relay`] };
+		}
 	},
 	ywebsocket: {
 		name: 'y-websocket 2.1.0 server (y-leveldb)',
 		kind: 'ywebsocket',
-		start: (port, dataDir) =>
-			spawn(
+		async start(dataDir) {
+			const port = await freePort();
+			const child = spawn(
 				process.execPath,
 				[...profile('ywebsocket'), 'node_modules/y-websocket/bin/server.cjs'],
 				{
 					env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', YPERSISTENCE: dataDir },
 					stdio: ['ignore', 'ignore', 'inherit']
 				}
-			),
-		url: (port) => `ws://127.0.0.1:${port}`
+			);
+			await waitForHttp(port, child);
+			return { processes: [child], urls: [`ws://127.0.0.1:${port}`] };
+		}
+	},
+	signaling: {
+		name: 'Commonplace signaling, one node',
+		kind: 'signaling',
+		async start(dataDir) {
+			const node = await ourNode('signaling', dataDir);
+			return { processes: [node.child], urls: [`ws://127.0.0.1:${node.port}`] };
+		}
+	},
+	'signaling-redis': {
+		name: 'Commonplace signaling, two nodes on Redis',
+		kind: 'signaling',
+		async start(dataDir) {
+			const redis = await redisServer(dataDir);
+			const nodes = [];
+			for (const n of [1, 2]) {
+				nodes.push(
+					await ourNode(`signaling-node${n}`, join(dataDir, `node${n}`), { REDIS_URL: redis.url })
+				);
+			}
+			return {
+				processes: [redis.child, ...nodes.map((node) => node.child)],
+				urls: nodes.map((node) => `ws://127.0.0.1:${node.port}`)
+			};
+		}
+	},
+	ywebrtc: {
+		name: "y-webrtc's bin/server.js",
+		kind: 'signaling',
+		async start() {
+			const port = await freePort();
+			const child = spawn(
+				process.execPath,
+				[
+					...profile('ywebrtc'),
+					'--import',
+					'./tests/support/loopback.mjs',
+					'node_modules/y-webrtc/bin/server.js'
+				],
+				{ env: { ...process.env, PORT: String(port) }, stdio: ['ignore', 'ignore', 'inherit'] }
+			);
+			await waitForHttp(port, child);
+			return { processes: [child], urls: [`ws://127.0.0.1:${port}`] };
+		}
 	}
 };
 
@@ -147,13 +238,15 @@ export async function measure(targetName, workload) {
 	const { rooms, perRoom, updates, bytes, intervalMs, loaders, seed = 1 } = workload;
 	const target = TARGETS[targetName];
 	const dataDir = mkdtempSync(join(tmpdir(), `cp-load-${targetName}-`));
-	const port = await freePort();
-	const server = target.start(port, dataDir);
 	const workers = [];
+	let processes = [];
+	const cpu = () => processes.reduce((sum, child) => sum + cpuSeconds(child.pid), 0);
+	const rss = () => processes.reduce((sum, child) => sum + rssBytes(child.pid), 0);
 	try {
-		await waitForHttp(port, server);
+		const service = await target.start(dataDir);
+		processes = service.processes;
 		await new Promise((resolve) => setTimeout(resolve, 500));
-		const rssBefore = rssBytes(server.pid);
+		const rssBefore = rss();
 		for (let i = 0; i < loaders; i++) {
 			workers.push(
 				fork('bench/load/worker.js', [], {
@@ -174,7 +267,7 @@ export async function measure(targetName, workload) {
 			workers.map((_, i) => ({
 				type: 'open',
 				kind: target.kind,
-				url: target.url(port),
+				urls: service.urls,
 				rooms: share(i),
 				perRoom
 			})),
@@ -182,7 +275,7 @@ export async function measure(targetName, workload) {
 		);
 		const clients = rooms * perRoom;
 		await new Promise((resolve) => setTimeout(resolve, 2_000));
-		const rssIdle = rssBytes(server.pid);
+		const rssIdle = rss();
 		// A warm-up round (not measured): a cold process's first second is compiling code.
 		const warmup = Math.min(5, updates);
 		await ask(workers, { type: 'prepare', updates: warmup, bytes }, 'prepared');
@@ -192,7 +285,7 @@ export async function measure(targetName, workload) {
 			'done'
 		);
 		await ask(workers, { type: 'prepare', updates, bytes }, 'prepared');
-		const cpuBefore = cpuSeconds(server.pid);
+		const cpuBefore = cpu();
 		const started = performance.now();
 		const done = await ask(
 			workers,
@@ -200,7 +293,7 @@ export async function measure(targetName, workload) {
 			'done'
 		);
 		const seconds = (performance.now() - started) / 1000;
-		const cpu = cpuSeconds(server.pid) - cpuBefore;
+		const used = cpu() - cpuBefore;
 		const sent = done.reduce((sum, d) => sum + d.sent, 0);
 		const delivered = done.reduce((sum, d) => sum + d.delivered, 0);
 		const expected = done.reduce((sum, d) => sum + d.expected, 0);
@@ -213,8 +306,8 @@ export async function measure(targetName, workload) {
 			delivered,
 			expected,
 			seconds,
-			cpuSeconds: cpu,
-			cpuPerUpdateUs: (cpu / sent) * 1e6,
+			cpuSeconds: used,
+			cpuPerUpdateUs: (used / sent) * 1e6,
 			loaderCpuSeconds: done.reduce((sum, d) => sum + d.cpuSeconds, 0),
 			deliveredPerSecond: delivered / seconds,
 			p50Ms: percentile(latencies, 0.5),
@@ -236,10 +329,12 @@ export async function measure(targetName, workload) {
 					})
 			)
 		);
-		server.kill('SIGTERM');
-		await new Promise((resolve) =>
-			server.exitCode !== null ? resolve() : server.once('exit', resolve)
-		);
+		for (const child of processes) {
+			child.kill('SIGTERM');
+			await new Promise((resolve) =>
+				child.exitCode !== null ? resolve() : child.once('exit', resolve)
+			);
+		}
 		rmSync(dataDir, { recursive: true, force: true });
 	}
 }

@@ -3,12 +3,18 @@
 // updates at a steady pace, timing each from publish to delivery at every other client of its
 // room (all of a room's clients live in one process, so one clock serves both ends).
 //
-// Parent → worker: { type: 'open', kind, url, rooms: [{ secret, path }], perRoom }
+// Parent → worker: { type: 'open', kind, urls, rooms: [{ secret, path }], perRoom }
+//                  (a room's clients take the urls in turn: nodes of one service)
 //                  { type: 'prepare', updates, bytes }   { type: 'go', updates, intervalMs, seed }
 //                  { type: 'close' }
 // Worker → parent: { type: 'opened', clients } | { type: 'prepared' } | { type: 'error', message }
 //                  { type: 'done', sent, delivered, expected, latencies, cpuSeconds }
-import { relayClient, spaceKeys, yWebsocketClient } from '../../build/__load/clients.js';
+import {
+	relayClient,
+	signalingClient,
+	spaceKeys,
+	yWebsocketClient
+} from '../../build/__load/clients.js';
 
 /** @type {import('./clients').LoadClient[][]} */
 let rooms = [];
@@ -17,19 +23,22 @@ function send(message) {
 	process.send?.(message);
 }
 
-async function open({ kind, url, rooms: wanted, perRoom }) {
+async function open({ kind, urls, rooms: wanted, perRoom }) {
 	rooms = [];
+	const url = (i) => urls[i % urls.length];
 	for (const room of wanted) {
 		const clients = [];
 		if (kind === 'relay') {
 			// The first member asks the relay to keep the space; the others join it.
 			const keys = await spaceKeys(room.secret);
-			const first = relayClient(url, keys, true);
+			const first = relayClient(url(0), keys, true);
 			await first.ready;
 			clients.push(first);
-			for (let i = 1; i < perRoom; i++) clients.push(relayClient(url, keys, false));
+			for (let i = 1; i < perRoom; i++) clients.push(relayClient(url(i), keys, false));
+		} else if (kind === 'signaling') {
+			for (let i = 0; i < perRoom; i++) clients.push(signalingClient(url(i), room.path));
 		} else {
-			for (let i = 0; i < perRoom; i++) clients.push(yWebsocketClient(`${url}/${room.path}`));
+			for (let i = 0; i < perRoom; i++) clients.push(yWebsocketClient(`${url(i)}/${room.path}`));
 		}
 		await Promise.all(clients.map((client) => client.ready));
 		rooms.push(clients);
