@@ -5,7 +5,7 @@
 // default, server/level-log-store.ts). Each room is loaded when its first client joins and
 // dropped when its last leaves.
 import * as syncProtocol from 'y-protocols/sync';
-import * as Y from 'yjs';
+import type * as Y from 'yjs';
 import { fromRelay, KEY_BYTES, type RelayCapability } from '../src/lib/crypto/capability';
 import { createVerifier, type Verifier } from '../src/lib/crypto/signing';
 import { LogGuard } from '../src/lib/log/guard';
@@ -66,8 +66,9 @@ interface Room {
 	pending: number;
 	/** Set at once when an editor has the room forgotten: nobody joins it after that. */
 	forgotten: boolean;
-	/** A KEPT is on its way (see #announceKept). */
+	/** A KEPT is on its way (see #announceKept), and whether updates came after it was planned. */
 	keptTimer: ReturnType<typeof setTimeout> | null;
+	keptAgain: boolean;
 }
 
 /**
@@ -231,9 +232,11 @@ export class Relay {
 		const step1 = syncMessage((encoder) => syncProtocol.writeSyncStep1(encoder, joined.doc));
 		client.guard.sent(step1);
 		client.socket.send(encodeFrame({ type: FRAME.sync, message: step1 }));
+		// What the store holds for certain now; writes still landing are told in the next KEPT.
 		client.socket.send(
-			encodeFrame({ type: FRAME.kept, stateVector: Y.encodeStateVector(joined.doc) })
+			encodeFrame({ type: FRAME.kept, stateVector: joined.persisted.committedVector })
 		);
+		this.#announceKept(joined);
 	}
 
 	/**
@@ -350,7 +353,8 @@ export class Relay {
 			clients: new Set(),
 			pending: 0,
 			forgotten: false,
-			keptTimer: null
+			keptTimer: null,
+			keptAgain: false
 		};
 		this.#loaded.set(room, loaded);
 		doc.on('update', (update: Uint8Array, origin: unknown) => {
@@ -364,19 +368,24 @@ export class Relay {
 	}
 
 	/**
-	 * Kept means committed: shortly after an update, once the store has written everything the
-	 * room's log holds, every member is told the state vector. Updates that arrive meanwhile are
-	 * written before it goes out (flushed() waits for them), so the vector never claims more.
+	 * Kept means committed: shortly after an update, every member is told the state vector the
+	 * store holds for certain once the writes made so far have landed (persist's
+	 * `committedVector`: a failed write holds it back until a whole-state save succeeds).
+	 * Updates that arrive meanwhile get the next KEPT; a steady stream cannot hold one back.
 	 */
 	#announceKept(room: Room) {
-		if (room.keptTimer !== null) return;
+		if (room.keptTimer !== null) {
+			room.keptAgain = true;
+			return;
+		}
+		room.keptAgain = false;
 		room.keptTimer = setTimeout(() => {
-			void room.persisted.flushed().then(() => {
+			void room.persisted.committed().then((vector) => {
 				room.keptTimer = null;
 				if (this.#loaded.get(room.cap.room) !== room) return; // let go meanwhile
-				const vector = Y.encodeStateVector(room.doc);
 				const kept = encodeFrame({ type: FRAME.kept, stateVector: vector });
 				for (const each of room.clients) each.socket.send(kept);
+				if (room.keptAgain) this.#announceKept(room);
 			});
 		}, KEPT_EVERY_MS);
 	}

@@ -37,7 +37,10 @@ describe('KEPT on joining', () => {
 		const claimed = b.kept[0]!.vector;
 		const onDisk = await committedVector(db, relayCap.room);
 
-		expect(covers(claimed, vectorOf(alice))).toBe(true); // the relay says it keeps the entry
-		expect(covers(onDisk, claimed)).toBe(true); // fails: it is not on disk yet
+		// Before the fix the relay claimed the entry here, while it was not on disk yet.
+		expect(covers(onDisk, claimed)).toBe(true);
+		// Once it lands, the joiner is told (the next KEPT), and it is on disk by then.
+		await until(() => b.kept.some((k) => covers(k.vector, vectorOf(alice))));
+		expect(covers(await committedVector(db, relayCap.room), vectorOf(alice))).toBe(true);
 	});
 });

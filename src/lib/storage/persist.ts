@@ -31,6 +31,16 @@ export interface Persisted {
 	journalFrom(origin: unknown): void;
 	/** Resolves once every update seen so far is durable (or has failed and is being retried). */
 	flushed(): Promise<void>;
+	/**
+	 * The doc's state vector as far as the store holds it for certain: it advances as writes
+	 * land, in order, and stands still from a failed write until a whole-state save succeeds.
+	 */
+	readonly committedVector: Uint8Array;
+	/**
+	 * `committedVector` once the writes made so far have landed (not waiting for later ones, so
+	 * a steady stream of updates cannot hold it back).
+	 */
+	committed(): Promise<Uint8Array>;
 	destroy(): Promise<void>;
 }
 
@@ -48,6 +58,10 @@ export async function persist(
 	const loading = {};
 	const { updates, damaged } = await stored.load();
 	Y.transact(doc, () => updates.forEach((update) => Y.applyUpdate(doc, update)), loading, false);
+	/** What the store holds for certain (see Persisted.committedVector). */
+	let committedVector = Y.encodeStateVector(doc);
+	/** A write failed since the last whole-state save: nothing later counts as committed. */
+	let broken = false;
 	// Whatever the last session typed just before closing, in case the store missed it.
 	journal?.replay(doc, journal);
 
@@ -70,16 +84,27 @@ export async function persist(
 	const saveAll = () => {
 		retry = null;
 		if (!failing || destroyed) return;
-		write(Y.encodeStateAsUpdate(doc)).then(() => {
+		write(Y.encodeStateAsUpdate(doc), Y.encodeStateVector(doc), true).then(() => {
 			if (!failing) return;
 			failing = false;
 			report('saved', '');
 		}, fail);
 	};
-	const write = (update: Uint8Array): Promise<void> => {
+	/** Appends `update`; once it lands (in order), the store holds `vector` (whole: all of it). */
+	const write = (update: Uint8Array, vector: Uint8Array, whole = false): Promise<void> => {
 		grown += update.length;
 		const done = stored.append(update);
-		pending = pending.then(() => done.then(noop, noop));
+		pending = pending.then(() =>
+			done.then(
+				() => {
+					if (whole) broken = false;
+					if (!broken) committedVector = vector;
+				},
+				() => {
+					broken = true;
+				}
+			)
+		);
 		return done;
 	};
 	const maybeCompact = () => {
@@ -100,7 +125,7 @@ export async function persist(
 			retry ??= setTimeout(saveAll, retryMs);
 			return;
 		}
-		write(update).then(maybeCompact, fail);
+		write(update, Y.encodeStateVector(doc)).then(maybeCompact, fail);
 	};
 	doc.on('update', onUpdate);
 	const flushed = async () => {
@@ -126,6 +151,13 @@ export async function persist(
 			local.add(origin);
 		},
 		flushed,
+		get committedVector() {
+			return committedVector;
+		},
+		async committed() {
+			await pending;
+			return committedVector;
+		},
 		destroy: () => (closing ??= close())
 	};
 }

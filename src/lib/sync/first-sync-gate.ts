@@ -39,7 +39,10 @@ export class FirstSyncGate {
 	 */
 	outgoing(channel: Channel, message: Uint8Array, send: (fresh: Uint8Array) => void): boolean {
 		if (!isSync(message, STEP1)) return true;
-		if (this.#outstanding === null || this.#outstanding === channel) {
+		// The channel we wait for may ask again, but its answer stays as overdue as it was: a
+		// peer repeating its step 1 must not hold everyone else for ever.
+		if (this.#outstanding === channel) return true;
+		if (this.#outstanding === null) {
 			this.#begin(channel);
 			return true;
 		}

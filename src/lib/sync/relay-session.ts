@@ -60,6 +60,9 @@ export interface RelaySessionOptions {
 	awareness?: awarenessProtocol.Awareness;
 }
 
+/** Progress of a big frame is reported at most once per this many bytes. */
+const PROGRESS_STEP = 64 * 1024;
+
 export class RelaySession extends ObservableV2<RelaySessionEvents> {
 	joined = false;
 	/** What the relay last said it holds (committed). */
@@ -70,6 +73,8 @@ export class RelaySession extends ObservableV2<RelaySessionEvents> {
 	#nonce: Uint8Array | null = null;
 	readonly #parts = new PartAssembler();
 	#partTimer: ReturnType<typeof setTimeout> | null = null;
+	/** Bytes of the frame in progress when progress was last reported. */
+	#reported = 0;
 	#destroyed = false;
 
 	constructor(options: RelaySessionOptions) {
@@ -99,6 +104,8 @@ export class RelaySession extends ObservableV2<RelaySessionEvents> {
 				return;
 			}
 			case FRAME.joined: {
+				// One per connection: a relay repeating it is asking us for nothing but our step 1s.
+				if (this.joined) return void this.emit('dropped', ['unexpected']);
 				this.joined = true;
 				const step1 = syncMessage((encoder) =>
 					syncProtocol.writeSyncStep1(encoder, this.#options.log)
@@ -179,6 +186,7 @@ export class RelaySession extends ObservableV2<RelaySessionEvents> {
 	#part(total: number, bytes: Uint8Array) {
 		if (this.#partTimer !== null) clearTimeout(this.#partTimer);
 		this.#partTimer = null;
+		if (this.#parts.progress === null) this.#reported = 0;
 		const whole = this.#parts.add(total, bytes);
 		if (whole === 'violation') {
 			this.emit('receiving', [null]);
@@ -192,7 +200,13 @@ export class RelaySession extends ObservableV2<RelaySessionEvents> {
 				this.emit('receiving', [null]);
 				this.emit('dropped', ['timeout']);
 			}, PART_TIMEOUT_MS);
-			return void this.emit('receiving', [this.#parts.progress]);
+			// Progress at most once per 64 KiB: tiny pieces must not cost a status report each.
+			const progress = this.#parts.progress;
+			if (progress !== null && progress.received - this.#reported >= PROGRESS_STEP) {
+				this.#reported = progress.received;
+				this.emit('receiving', [progress]);
+			}
+			return;
 		}
 		this.emit('receiving', [null]);
 		// A frame is split once: a PART inside PARTs is malformed.

@@ -219,13 +219,17 @@ export function framesOf(frame: Uint8Array, partBytes = PART_BYTES): Uint8Array[
 	return parts;
 }
 
+/** The first reassembly buffer; it doubles as pieces arrive, never past the frame's total. */
+const FIRST_PART_BUFFER = 256 * 1024;
+
 /**
- * Puts PARTs back together. Memory grows with the bytes that arrived (never what a first part
- * announces); a part that does not fit the frame in progress (another total, past the end) is
- * a violation and drops it. The owner lets go of an assembly that stalls (`reset`).
+ * Puts PARTs back together. The pieces are copied into one buffer that doubles as they arrive
+ * (never past the announced total), so memory is at most twice the bytes that arrived, however
+ * small the pieces; a part that does not fit the frame in progress (another total, past the
+ * end) is a violation and drops it. The owner lets go of an assembly that stalls (`reset`).
  */
 export class PartAssembler {
-	#pieces: Uint8Array[] = [];
+	#buffer: Uint8Array | null = null;
 	#received = 0;
 	#total = 0;
 
@@ -240,26 +244,28 @@ export class PartAssembler {
 			this.reset();
 			return 'violation';
 		}
-		if (this.#received + bytes.length > total) {
+		const received = this.#received + bytes.length;
+		if (received > total) {
 			this.reset();
 			return 'violation';
 		}
 		this.#total = total;
-		this.#pieces.push(bytes);
-		this.#received += bytes.length;
-		if (this.#received < total) return 'more';
-		const whole = new Uint8Array(total);
-		let at = 0;
-		for (const piece of this.#pieces) {
-			whole.set(piece, at);
-			at += piece.length;
+		let buffer = this.#buffer ?? new Uint8Array(Math.min(total, FIRST_PART_BUFFER));
+		if (received > buffer.length) {
+			const grown = new Uint8Array(Math.min(total, Math.max(received, buffer.length * 2)));
+			grown.set(buffer.subarray(0, this.#received));
+			buffer = grown;
 		}
+		buffer.set(bytes, this.#received);
+		this.#buffer = buffer;
+		this.#received = received;
+		if (received < total) return 'more';
 		this.reset();
-		return whole;
+		return buffer;
 	}
 
 	reset(): void {
-		this.#pieces = [];
+		this.#buffer = null;
 		this.#received = 0;
 		this.#total = 0;
 	}
