@@ -1,0 +1,207 @@
+// A relay's LogStore (src/lib/storage/log-store.ts) on Redis, shared by every node of one relay
+// service (REDIS_URL): any node can serve any room, and a node that dies takes nothing with it.
+// Redis is run with its append-only file fsynced on every write (`appendonly yes`,
+// `appendfsync always`), so an append acknowledged here survives Redis being killed too.
+// A room's records are a list, `cp:r:<room>:u` (updates, in the order stored), records set aside
+// as damaged a list `cp:r:<room>:q`, and `cp:r:<room>:c` counts compactions. Appends from any
+// node go to the list's tail; a compaction replaces only the records it read (the head), in one
+// script, and only if no other compaction ran meanwhile — so an append never gets lost to it.
+// Redis receives ciphertext (sealed envelopes in Yjs updates) and room names, nothing else.
+// It runs the same contract suite as every LogStore (server/redis-log-store.test.ts).
+import type { Redis } from 'ioredis';
+import * as Y from 'yjs';
+import {
+	isUpdateRecord,
+	StoreError,
+	type Loaded,
+	type LogStore,
+	type StoredLog
+} from '../src/lib/storage/log-store';
+
+const keys = (room: string) => ({
+	updates: `cp:r:${room}:u`,
+	quarantine: `cp:r:${room}:q`,
+	compactions: `cp:r:${room}:c`
+});
+
+/** Replace the first `count` records with `merged`, unless another compaction came first. */
+const COMPACT = `
+if (redis.call('GET', KEYS[2]) or '0') ~= ARGV[1] then return 0 end
+redis.call('LTRIM', KEYS[1], tonumber(ARGV[2]), -1)
+redis.call('LPUSH', KEYS[1], ARGV[3])
+redis.call('INCR', KEYS[2])
+return 1
+`;
+
+/** A room name is a hex room id (or a test's name): nothing that could break the key layout. */
+function checkRoom(room: string): void {
+	if (!/^[A-Za-z0-9_-]{1,128}$/.test(room)) throw new StoreError('failed', 'bad room name');
+}
+
+/** What Redis's error means for the caller: out of memory is 'full', anything else 'failed'. */
+function storeError(error: unknown): StoreError {
+	if (error instanceof StoreError) return error;
+	const text = error instanceof Error ? error.message : '';
+	return /OOM|maxmemory|No space left|ENOSPC/i.test(text)
+		? new StoreError('full', 'the relay’s store is full')
+		: new StoreError('failed', error instanceof Error ? error.name : 'write failed');
+}
+
+const plain = (value: Buffer) => new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
+
+export class RedisLogStore implements LogStore {
+	readonly redis: Redis;
+	/** Test hook: while set, every write fails with this. */
+	failing: StoreError | null = null;
+	/** Test hook: every commit waits this long first. */
+	commitMs = 0;
+
+	constructor(redis: Redis) {
+		this.redis = redis;
+	}
+
+	async open(room: string): Promise<StoredLog> {
+		checkRoom(room);
+		const count = await this.#run(() => this.redis.llen(keys(room).updates));
+		return new RedisLog(room, this, count);
+	}
+
+	async remove(room: string): Promise<void> {
+		checkRoom(room);
+		const { updates, quarantine, compactions } = keys(room);
+		await this.#run(() => this.redis.del(updates, quarantine, compactions));
+	}
+
+	async copy(from: string, to: string): Promise<number> {
+		checkRoom(from);
+		checkRoom(to);
+		const records = await this.#run(() => this.redis.lrangeBuffer(keys(from).updates, 0, -1));
+		if (records.length > 0) await this.commit(() => this.redis.rpush(keys(to).updates, ...records));
+		return records.length;
+	}
+
+	/** @internal Runs one write: the fault hooks first, then Redis, errors as StoreErrors. */
+	async commit<T>(write: () => Promise<T>): Promise<T> {
+		if (this.failing) throw this.failing;
+		if (this.commitMs > 0) await new Promise((resolve) => setTimeout(resolve, this.commitMs));
+		return this.#run(write);
+	}
+
+	async #run<T>(command: () => Promise<T>): Promise<T> {
+		try {
+			return await command();
+		} catch (error) {
+			throw storeError(error);
+		}
+	}
+}
+
+class RedisLog implements StoredLog {
+	readonly room: string;
+	readonly #store: RedisLogStore;
+	#records: number;
+	#closed = false;
+
+	constructor(room: string, store: RedisLogStore, records: number) {
+		this.room = room;
+		this.#store = store;
+		this.#records = records;
+	}
+
+	get records(): number {
+		return this.#records;
+	}
+
+	async load(): Promise<Loaded> {
+		this.#check();
+		const { redis } = this.#store;
+		const { updates: key, quarantine } = keys(this.room);
+		const records = await this.#store.commit(() => redis.lrangeBuffer(key, 0, -1));
+		const updates: Uint8Array[] = [];
+		const damaged: Buffer[] = [];
+		for (const record of records) {
+			if (isUpdateRecord(plain(record))) updates.push(plain(record));
+			else damaged.push(record);
+		}
+		if (damaged.length > 0) {
+			// Set aside, in one transaction: kept under `q`, never deleted.
+			const moving = redis.multi();
+			for (const record of damaged) moving.lrem(key, 1, record).rpush(quarantine, record);
+			await this.#store.commit(() => moving.exec());
+		}
+		this.#records = updates.length;
+		return { updates, damaged: damaged.length };
+	}
+
+	async append(update: Uint8Array): Promise<void> {
+		this.#check();
+		const record = Buffer.from(update);
+		await this.#store.commit(() => this.#store.redis.rpush(keys(this.room).updates, record));
+		this.#records++;
+	}
+
+	async compact(state: Uint8Array): Promise<void> {
+		this.#check();
+		const { redis } = this.#store;
+		const { updates: key, compactions } = keys(this.room);
+		// What is there now, and which compaction it follows, read together.
+		const read = await this.#store.commit(() =>
+			redis.multi().get(compactions).lrangeBuffer(key, 0, -1).exec()
+		);
+		const epoch = (read?.[0]?.[1] as string | null) ?? '0';
+		const records = (read?.[1]?.[1] as Buffer[] | undefined) ?? [];
+		const merged = Y.mergeUpdates([state, ...records.map(plain).filter(isUpdateRecord)]);
+		const done = await this.#store.commit(() =>
+			redis.eval(COMPACT, 2, key, compactions, epoch, String(records.length), Buffer.from(merged))
+		);
+		// Another node compacted first: its record holds the same, so nothing is lost by waiting.
+		if (done === 1) this.#records = await this.#store.commit(() => redis.llen(key));
+	}
+
+	async close(): Promise<void> {
+		this.#closed = true;
+	}
+
+	#check() {
+		if (this.#closed) throw new StoreError('closed');
+	}
+}
+
+/** The records a room set aside (for tests and an operator's health check). */
+export async function quarantined(redis: Redis, room: string): Promise<number> {
+	return redis.llen(keys(room).quarantine);
+}
+
+/** Test hook: writes a record that is not a Yjs update into a room, as damage would. */
+export async function damage(redis: Redis, room: string): Promise<void> {
+	await redis.rpush(keys(room).updates, Buffer.from([0xff, 0xff]));
+}
+
+/** The spaces the relay service keeps (their b1 capabilities), a hash `cp:kept` in Redis. */
+export class RedisKeptSpaces {
+	readonly #redis: Redis;
+
+	constructor(redis: Redis) {
+		this.#redis = redis;
+	}
+
+	async get(room: string): Promise<Uint8Array | null> {
+		checkRoom(room);
+		const value = await this.#redis.hgetBuffer('cp:kept', room);
+		return value === null ? null : plain(value);
+	}
+
+	async put(room: string, capability: Uint8Array): Promise<void> {
+		checkRoom(room);
+		await this.#redis.hset('cp:kept', room, Buffer.from(capability));
+	}
+
+	async delete(room: string): Promise<void> {
+		checkRoom(room);
+		await this.#redis.hdel('cp:kept', room);
+	}
+
+	async count(): Promise<number> {
+		return this.#redis.hlen('cp:kept');
+	}
+}
