@@ -4,7 +4,8 @@
 // behind a proxy or for a load test). The relay's quotas: RELAY_MAX_SPACES (default 10,000),
 // RELAY_MAX_SPACES_PER_ADDRESS (100), RELAY_MAX_SPACE_MB (256); RELAY_TOKEN makes it private
 // (clients add ?token=… to its address). REDIS_URL (redis://127.0.0.1:6379) makes this one node
-// of several sharing signaling topics over Redis pub/sub. The relay runs compiled (npm run server
+// of a service of several: signaling topics over Redis pub/sub, and the relay's logs and kept
+// spaces in Redis (run it with appendonly yes and appendfsync always). The relay runs compiled (npm run server
 // builds it first).
 import { startSignaling } from './signaling.js';
 import { keepOnRelay, startRelay } from '../build-server/relay-server.js';
@@ -49,11 +50,13 @@ if (token !== undefined && token.length < 16) {
 	console.error('RELAY_TOKEN must be at least 16 characters (it is a password for the relay).');
 	process.exit(1);
 }
+const redisUrl = process.env.REDIS_URL || undefined;
 try {
 	const dataDir = process.env.DATA_DIR ?? 'data/relay';
 	const relay = await startRelay({
 		dataDir,
 		sync: process.env.DATA_SYNC === '1',
+		redisUrl,
 		token,
 		quotas: {
 			...(maxKept === undefined ? {} : { maxKept }),
@@ -61,7 +64,6 @@ try {
 			...(maxSpaceMb === undefined ? {} : { maxRoomBytes: maxSpaceMb * 1024 * 1024 })
 		}
 	});
-	const redisUrl = process.env.REDIS_URL || undefined;
 	const server = await startSignaling({
 		port,
 		host,
@@ -71,7 +73,7 @@ try {
 		redisUrl
 	});
 	console.log(
-		`Signaling at ${server.url}, relay at ${server.url}/relay${token ? ' (private: ?token=…)' : ''}, data in ${dataDir}${redisUrl ? ', topics shared over Redis' : ''} (health: http://${host}:${server.port}/health)`
+		`Signaling at ${server.url}, relay at ${server.url}/relay${token ? ' (private: ?token=…)' : ''}, ${redisUrl ? 'data and topics shared over Redis' : `data in ${dataDir}`} (health: http://${host}:${server.port}/health)`
 	);
 	const stop = () => server.close().then(() => process.exit(0));
 	process.on('SIGINT', stop);

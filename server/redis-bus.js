@@ -9,15 +9,18 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 
-const PREFIX = 'cp:sig:';
 const ID_BYTES = 8;
 
 /**
  * Connects to Redis at `url`; resolves once both connections (publish, subscribe) are ready.
  * `deliver(topic, frame)` is called for each publish another node made on a topic this node
- * has joined.
+ * has joined. Channels are `prefix` + topic (signaling's by default; the relay has its own).
  */
-export async function redisBus(url, { deliver, log = () => {} }) {
+export async function redisBus(
+	url,
+	{ deliver, log = () => {}, prefix = 'cp:sig:', what = 'signaling' }
+) {
+	const PREFIX = prefix;
 	const id = randomBytes(ID_BYTES);
 	const options = {
 		// Keep trying while Redis is away (it restarts; nodes recover by themselves).
@@ -27,16 +30,19 @@ export async function redisBus(url, { deliver, log = () => {} }) {
 		lazyConnect: true
 	};
 	const pub = new Redis(url, options);
-	const sub = new Redis(url, { ...options, enableOfflineQueue: true });
+	// Subscriptions made or dropped while Redis is away wait in the queue (never flushed), and
+	// ioredis re-subscribes what it held before: after an outage the channels are what `joined`
+	// says.
+	const sub = new Redis(url, { ...options, enableOfflineQueue: true, maxRetriesPerRequest: null });
 	let failures = 0;
 	for (const connection of [pub, sub]) {
 		// reason: ioredis reports connection errors here and reconnects by itself; counted, and
 		// said once per outage, never with any message contents.
 		connection.on('error', () => {
-			if (failures++ === 0) log('signaling: Redis unreachable; delivering to this node only');
+			if (failures++ === 0) log(`${what}: Redis unreachable; delivering to this node only`);
 		});
 		connection.on('ready', () => {
-			if (failures > 0) log('signaling: Redis reachable again');
+			if (failures > 0) log(`${what}: Redis reachable again`);
 			failures = 0;
 		});
 	}
@@ -49,7 +55,12 @@ export async function redisBus(url, { deliver, log = () => {} }) {
 		const topic = channel.toString('utf8').slice(PREFIX.length);
 		if (!joined.has(topic)) return;
 		counters.received++;
-		deliver(topic, message.subarray(ID_BYTES));
+		try {
+			deliver(topic, message.subarray(ID_BYTES));
+		} catch {
+			// reason: one node's message must not reach ioredis's event handler as an exception.
+			counters.failed++;
+		}
 	});
 
 	return {
@@ -73,7 +84,9 @@ export async function redisBus(url, { deliver, log = () => {} }) {
 		stats: () => ({ redis: pub.status === 'ready' && sub.status === 'ready', ...counters }),
 		async close() {
 			joined.clear();
-			await Promise.allSettled([pub.quit(), sub.quit()]);
+			// A polite QUIT, but not waiting for ever on a Redis that is away.
+			const quitting = Promise.allSettled([pub.quit(), sub.quit()]);
+			await Promise.race([quitting, new Promise((resolve) => setTimeout(resolve, 1_000).unref())]);
 			pub.disconnect();
 			sub.disconnect();
 		}

@@ -11,14 +11,23 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { addressKey } from './gate.js';
 import { LevelKeptSpaces, LevelLogStore, type LevelDb } from './level-log-store';
 import { encodeFrame, FRAME, framesOf } from '../src/lib/sync/relay-wire';
+import { Redis } from 'ioredis';
 import { createNodeVerifier } from './node-verifier';
+import { redisBus } from './redis-bus.js';
+import { RedisKeptSpaces, RedisLogStore } from './redis-log-store';
 import { Relay, type RelayOptions } from './relay';
 
 export { keepOnRelay } from './relay-keep';
 
 export interface RelayServerOptions {
-	/** Where the LevelDB lives (created if missing). */
+	/** Where the LevelDB lives (created if missing); unused with `redisUrl`. */
 	dataDir: string;
+	/**
+	 * Redis shared by every node of one relay service (REDIS_URL): the logs and the kept spaces
+	 * live there (run it with `appendonly yes`, `appendfsync always`), and each node passes the
+	 * updates it stores to the others. Without it, one process keeps its LevelDB.
+	 */
+	redisUrl?: string;
 	/** fsync every write (survives power loss, not only a killed process). */
 	sync?: boolean;
 	/** Largest frame (a whole first sync of a big space arrives as one). */
@@ -59,19 +68,26 @@ export interface RelayServer {
 }
 
 export async function startRelay(options: RelayServerOptions): Promise<RelayServer> {
-	mkdirSync(options.dataDir, { recursive: true });
-	const db: LevelDb = new ClassicLevel<Uint8Array, Uint8Array>(options.dataDir, {
-		keyEncoding: 'view',
-		valueEncoding: 'view'
-	});
-	await db.open();
-	const relay = new Relay({
-		store: new LevelLogStore(db, { sync: options.sync ?? false }),
-		kept: new LevelKeptSpaces(db),
+	const shared = options.redisUrl === undefined ? null : await redisStore(options);
+	let db: LevelDb | null = null;
+	if (shared === null) {
+		mkdirSync(options.dataDir, { recursive: true });
+		db = new ClassicLevel<Uint8Array, Uint8Array>(options.dataDir, {
+			keyEncoding: 'view',
+			valueEncoding: 'view'
+		});
+		await db.open();
+	}
+	const relay: Relay = new Relay({
+		...(shared ?? {
+			store: new LevelLogStore(db as LevelDb, { sync: options.sync ?? false }),
+			kept: new LevelKeptSpaces(db as LevelDb)
+		}),
 		createVerifier: createNodeVerifier,
 		...options.quotas,
 		...(options.log ? { log: options.log } : {})
 	});
+	shared?.deliverTo(relay);
 	const wss = new WebSocketServer({
 		noServer: true,
 		maxPayload: options.maxPayload ?? 64 * 1024 * 1024
@@ -123,12 +139,60 @@ export async function startRelay(options: RelayServerOptions): Promise<RelayServ
 		handles: (req) => (req.url ?? '').split('?')[0] === '/relay',
 		handleUpgrade: (req, socket, head) =>
 			wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req)),
-		stats: () => ({ relayConnections: wss.clients.size, tokenRefused, slowClosed, ...relay.stats }),
+		stats: () => ({
+			relayConnections: wss.clients.size,
+			tokenRefused,
+			slowClosed,
+			...relay.stats,
+			...(shared ? { nodes: shared.stats() } : {})
+		}),
 		async close() {
 			// What each room holds is written before the relay lets go of it (relay.close).
 			for (const client of wss.clients) client.terminate();
 			await relay.close();
-			await db.close();
+			await db?.close();
+			await shared?.close();
+		}
+	};
+}
+
+/** The store, kept spaces and node bus of a relay service on Redis. */
+async function redisStore(options: RelayServerOptions) {
+	const url = options.redisUrl as string;
+	const redis = new Redis(url, {
+		// While Redis is away, writes fail at once (persist retries with the whole state) and the
+		// connection keeps being tried again.
+		maxRetriesPerRequest: 1,
+		enableOfflineQueue: false,
+		retryStrategy: (times) => Math.min(times * 200, 2_000),
+		lazyConnect: true
+	});
+	// reason: ioredis reports connection errors here and reconnects by itself; the bus logs them.
+	redis.on('error', () => {});
+	await redis.connect();
+	let target: Relay | null = null;
+	const bus = await redisBus(url, {
+		prefix: 'cp:relay:',
+		what: 'relay',
+		deliver: (room: string, message: Buffer) =>
+			target?.fromNode(room, new Uint8Array(message.buffer, message.byteOffset, message.length)),
+		...(options.log ? { log: options.log } : {})
+	});
+	return {
+		store: new RedisLogStore(redis),
+		kept: new RedisKeptSpaces(redis),
+		bus: {
+			join: (room: string) => bus.join(room),
+			leave: (room: string) => bus.leave(room),
+			publish: (room: string, message: Uint8Array) => bus.publish(room, Buffer.from(message))
+		},
+		deliverTo(relay: Relay) {
+			target = relay;
+		},
+		stats: () => bus.stats(),
+		async close() {
+			await bus.close();
+			redis.disconnect();
 		}
 	};
 }

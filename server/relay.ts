@@ -5,7 +5,7 @@
 // default, server/level-log-store.ts). Each room is loaded when its first client joins and
 // dropped when its last leaves.
 import * as syncProtocol from 'y-protocols/sync';
-import type * as Y from 'yjs';
+import * as Y from 'yjs';
 import { fromRelay, KEY_BYTES, type RelayCapability } from '../src/lib/crypto/capability';
 import { createVerifier, type Verifier } from '../src/lib/crypto/signing';
 import { LogGuard } from '../src/lib/log/guard';
@@ -46,8 +46,27 @@ export interface RelayOptions {
 	maxRoomBytes?: number;
 	/** How signatures are checked (the app's WebCrypto path unless the server gives its own). */
 	createVerifier?: (publicKey: Uint8Array) => Promise<Verifier>;
+	/**
+	 * The other nodes of the same relay service (Redis pub/sub, server/redis-bus.js), when it
+	 * has several sharing one store: a room's updates stored here are passed to them, theirs come
+	 * in through `fromNode`.
+	 */
+	bus?: RelayBus;
 	log?: (line: string) => void;
 }
+
+/** Rooms shared with the service's other nodes (see RelayOptions.bus). */
+export interface RelayBus {
+	join(room: string): void;
+	leave(room: string): void;
+	publish(room: string, message: Uint8Array): void;
+}
+
+/** What goes between nodes: an update another node has stored, or a room it forgot. */
+const NODE_UPDATE = 1;
+const NODE_FORGOTTEN = 2;
+/** The origin of updates another node stored (persist() does not write them again). */
+const FROM_NODES = { fromNodes: true };
 
 /** One client's connection, as the relay needs it (a `ws` WebSocket in the server). */
 export interface RelaySocket {
@@ -104,9 +123,12 @@ export class Relay {
 		refused: {} as Partial<Record<RelayRefusal, number>>,
 		updates: 0,
 		forgotten: 0,
-		presence: 0
+		presence: 0,
+		/** Updates other nodes of the service stored, applied here. */
+		fromNodes: 0
 	};
-	readonly #options: Required<Omit<RelayOptions, 'log'>> & Pick<RelayOptions, 'log'>;
+	readonly #options: Required<Omit<RelayOptions, 'log' | 'bus'>> &
+		Pick<RelayOptions, 'log' | 'bus'>;
 	readonly #rooms = new Map<string, Promise<Room>>();
 	readonly #keptBy = new Map<string, number>();
 	/** Rooms being deleted at an editor's request: nobody joins them meanwhile. */
@@ -337,10 +359,19 @@ export class Relay {
 		const cap = fromRelay(capability.slice(0, KEY_BYTES), capability.slice(KEY_BYTES));
 		const doc = createLogDoc();
 		// Compacted by bytes too: junk the guard removes must leave the disk, not only the log.
+		const bus = this.#options.bus;
 		const persisted = await persist(doc, await this.#options.store.open(room), {
 			journal: null,
-			compactBytes: this.#options.maxRoomBytes / 2
+			compactBytes: this.#options.maxRoomBytes / 2,
+			// With other nodes: what they stored is not stored again; what we store, they hear.
+			...(bus === undefined
+				? {}
+				: {
+						storedBy: FROM_NODES,
+						onStored: (update: Uint8Array) => bus.publish(room, nodeMessage(NODE_UPDATE, update))
+					})
 		});
+		bus?.join(room);
 		const verifier = await this.#options.createVerifier(cap.signPk);
 		const guard = new LogGuard({ log: doc, cap, verifier });
 		await guard.start();
@@ -421,7 +452,39 @@ export class Relay {
 			this.#forgetting.delete(room.cap.room);
 		}
 		this.stats.forgotten++;
+		this.#options.bus?.publish(room.cap.room, nodeMessage(NODE_FORGOTTEN));
 		this.#options.log?.('relay: a space was forgotten at an editor’s request');
+	}
+
+	/**
+	 * A message from another node of the service about a room: an update it stored (applied
+	 * here, so this node's members get it too, and counted as committed), or a room it forgot
+	 * at an editor's request (this node's members are told and let go). Never throws.
+	 */
+	fromNode(room: string, message: Uint8Array): void {
+		const loaded = this.#loaded.get(room);
+		if (loaded === undefined || loaded.forgotten) return;
+		if (message[0] === NODE_UPDATE) {
+			try {
+				Y.applyUpdate(loaded.doc, message.subarray(1), FROM_NODES);
+				this.stats.fromNodes++;
+			} catch {
+				// reason: another node passes on only what it checked; anything else is dropped.
+				this.stats.refused.malformed = (this.stats.refused.malformed ?? 0) + 1;
+			}
+		} else if (message[0] === NODE_FORGOTTEN) {
+			loaded.forgotten = true;
+			this.#rooms.delete(room);
+			this.#loaded.delete(room);
+			const forgotten = encodeFrame({ type: FRAME.forgotten });
+			for (const each of loaded.clients) {
+				each.joined = null;
+				each.socket.send(forgotten);
+				each.socket.close(4002, 'forgotten');
+			}
+			loaded.clients.clear();
+			void this.#teardown(loaded);
+		}
 	}
 
 	#leave(client: Client) {
@@ -445,6 +508,7 @@ export class Relay {
 	/** Writes what the room has pending, then frees its guard, store handle and doc. */
 	async #teardown(room: Room): Promise<void> {
 		if (room.keptTimer !== null) clearTimeout(room.keptTimer);
+		this.#options.bus?.leave(room.cap.room);
 		await room.persisted.flushed();
 		room.guard.destroy();
 		await room.persisted.destroy();
@@ -464,4 +528,11 @@ export class Relay {
 		this.#loaded.clear();
 		for (const room of rooms) await this.#teardown(room);
 	}
+}
+
+function nodeMessage(kind: number, payload?: Uint8Array): Uint8Array {
+	const message = new Uint8Array(1 + (payload?.length ?? 0));
+	message[0] = kind;
+	if (payload !== undefined) message.set(payload, 1);
+	return message;
 }

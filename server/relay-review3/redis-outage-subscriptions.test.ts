@@ -106,8 +106,8 @@ describe.skipIf(redisMissing !== null)('signaling on Redis: subscriptions change
 			// never heard
 		}
 		expect(await channels(redis)).toContain('cp:sig:room-x'); // node one's, at least
-		// The bus counted its SUBSCRIBE as failed (flushed by ioredis) and never tried again:
-		expect(two.stats().nodes?.failed).toBeGreaterThan(0);
+		// (Before the fix the bus counted its SUBSCRIBE as failed, flushed by ioredis, and never
+		// tried again; now it waits in the queue until Redis is back.)
 		expect(heard).toBe(true); // fails: node two never subscribed cp:sig:room-x
 	}, 30_000);
 
@@ -122,7 +122,6 @@ describe.skipIf(redisMissing !== null)('signaling on Redis: subscriptions change
 		});
 		await sleep(1_000);
 		expect(one.stats().topics).toBe(0);
-		expect(one.stats().nodes?.failed).toBeGreaterThan(0); // its UNSUBSCRIBE, flushed
 		expect(await channels(redis)).not.toContain('cp:sig:room-y'); // fails: re-subscribed, leaked
 	}, 30_000);
 });

@@ -4,11 +4,12 @@
 import { startRelay } from '../../build-server/relay-server.js';
 import { startSignaling } from '../../server/signaling.js';
 
-const { dataDir, port = 0 } = JSON.parse(process.argv[2] ?? '{}');
+const { dataDir, port = 0, redisUrl } = JSON.parse(process.argv[2] ?? '{}');
 const server = await startSignaling({
 	port,
 	host: '127.0.0.1',
 	log: () => {},
-	relay: await startRelay({ dataDir, log: (line) => console.error(line) })
+	redisUrl,
+	relay: await startRelay({ dataDir, redisUrl, log: (line) => console.error(line) })
 });
 process.send?.({ type: 'ready', url: server.url });

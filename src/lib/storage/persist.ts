@@ -22,6 +22,13 @@ export interface PersistOptions {
 	 */
 	compactBytes?: number;
 	retryMs?: number;
+	/**
+	 * Updates with this origin are already in the store, put there by another writer (a relay
+	 * node sharing the store): not written again, but counted as committed in their turn.
+	 */
+	storedBy?: unknown;
+	/** This writer's own update has landed in the store (a relay node then tells the others). */
+	onStored?(update: Uint8Array): void;
 }
 
 export interface Persisted {
@@ -84,10 +91,11 @@ export async function persist(
 	const saveAll = () => {
 		retry = null;
 		if (!failing || destroyed) return;
+		// Updates from now on are written as usual, after this one: none falls in between. If
+		// this write fails too, `fail` marks it failing again and plans the next try.
+		failing = false;
 		write(Y.encodeStateAsUpdate(doc), Y.encodeStateVector(doc), true).then(() => {
-			if (!failing) return;
-			failing = false;
-			report('saved', '');
+			if (!failing) report('saved', '');
 		}, fail);
 	};
 	/** Appends `update`; once it lands (in order), the store holds `vector` (whole: all of it). */
@@ -120,12 +128,28 @@ export async function persist(
 	};
 	const onUpdate = (update: Uint8Array, origin: unknown) => {
 		if (origin === loading) return;
+		if (origin !== undefined && origin === options.storedBy) {
+			// Committed already: it counts once every write before it has landed.
+			const vector = Y.encodeStateVector(doc);
+			pending = pending.then(() => {
+				if (!broken) committedVector = vector;
+			});
+			return;
+		}
 		if (local.has(origin)) journal?.append(update);
 		if (failing) {
 			retry ??= setTimeout(saveAll, retryMs);
 			return;
 		}
-		write(update, Y.encodeStateVector(doc)).then(maybeCompact, fail);
+		write(update, Y.encodeStateVector(doc)).then(() => {
+			try {
+				options.onStored?.(update);
+			} catch (error) {
+				// reason: telling others is best effort; the update is stored either way.
+				console.warn('Could not pass a stored update on', error);
+			}
+			maybeCompact();
+		}, fail);
 	};
 	doc.on('update', onUpdate);
 	const flushed = async () => {

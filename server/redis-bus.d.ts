@@ -1,0 +1,21 @@
+export interface RedisBusOptions {
+	/** Called with each message another node published on a joined topic. */
+	deliver(topic: string, message: Buffer): void;
+	log?: (line: string) => void;
+	/** Channel prefix (signaling's `cp:sig:` by default). */
+	prefix?: string;
+	/** Who speaks in the log lines ('signaling' by default). */
+	what?: string;
+}
+
+export interface RedisBus {
+	/** This node's id (hex), which its messages carry. */
+	id: string;
+	join(topic: string): void;
+	leave(topic: string): void;
+	publish(topic: string, message: Buffer): void;
+	stats(): { redis: boolean; published: number; received: number; failed: number };
+	close(): Promise<void>;
+}
+
+export function redisBus(url: string, options: RedisBusOptions): Promise<RedisBus>;
