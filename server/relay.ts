@@ -13,6 +13,7 @@ import { createLogDoc } from '../src/lib/log/log-doc';
 import type { LogStore } from '../src/lib/storage/log-store';
 import { persist, type Persisted } from '../src/lib/storage/persist';
 import { PeerGuard } from '../src/lib/sync/peer-guard';
+import { checkPeerMessage } from '../src/lib/sync/peer-message';
 import {
 	decodeFrame,
 	encodeFrame,
@@ -125,7 +126,9 @@ export class Relay {
 		forgotten: 0,
 		presence: 0,
 		/** Updates other nodes of the service stored, applied here. */
-		fromNodes: 0
+		fromNodes: 0,
+		/** Updates too big to pass on as one (members fetch them with a step 1). */
+		heldBack: 0
 	};
 	readonly #options: Required<Omit<RelayOptions, 'log' | 'bus'>> &
 		Pick<RelayOptions, 'log' | 'bus'>;
@@ -139,6 +142,8 @@ export class Relay {
 	readonly #keeping = new Set<string>();
 	/** The rooms loaded now, by room (the promises in #rooms resolve to these). */
 	readonly #loaded = new Map<string, Room>();
+	/** The client whose whole history (a step 2) is being applied now, if any. */
+	#bulk: Client | null = null;
 	/** Spaces kept in all: read once from the store, then counted here (reserved before a put). */
 	#keptTotal: number | null = null;
 
@@ -318,7 +323,14 @@ export class Relay {
 			room.pending += message.length;
 			void room.guard.settled().then(() => (room.pending -= message.length));
 		}
-		const answer = readSync(message, room.doc, client);
+		// A whole history (step 2) applies as one update, maybe over what members take as one.
+		this.#bulk = message[1] === 1 ? client : null;
+		let answer: Uint8Array | null;
+		try {
+			answer = readSync(message, room.doc, client);
+		} finally {
+			this.#bulk = null;
+		}
 		if (answer !== null) client.socket.send(encodeFrame({ type: FRAME.sync, message: answer }));
 	}
 
@@ -360,16 +372,17 @@ export class Relay {
 		const doc = createLogDoc();
 		// Compacted by bytes too: junk the guard removes must leave the disk, not only the log.
 		const bus = this.#options.bus;
+		let stored = (): void => {};
 		const persisted = await persist(doc, await this.#options.store.open(room), {
 			journal: null,
 			compactBytes: this.#options.maxRoomBytes / 2,
 			// With other nodes: what they stored is not stored again; what we store, they hear.
-			...(bus === undefined
-				? {}
-				: {
-						storedBy: FROM_NODES,
-						onStored: (update: Uint8Array) => bus.publish(room, nodeMessage(NODE_UPDATE, update))
-					})
+			...(bus === undefined ? {} : { storedBy: FROM_NODES }),
+			onStored: (update: Uint8Array) => {
+				bus?.publish(room, nodeMessage(NODE_UPDATE, update));
+				// Something landed (after a failed write, the whole-state save): members are told.
+				stored();
+			}
 		});
 		bus?.join(room);
 		const verifier = await this.#options.createVerifier(cap.signPk);
@@ -388,11 +401,21 @@ export class Relay {
 			keptAgain: false
 		};
 		this.#loaded.set(room, loaded);
+		stored = () => this.#announceKept(loaded);
 		doc.on('update', (update: Uint8Array, origin: unknown) => {
 			this.stats.updates++;
 			const message = syncMessage((encoder) => syncProtocol.writeUpdate(encoder, update));
-			const frame = encodeFrame({ type: FRAME.sync, message });
-			for (const other of loaded.clients) if (other !== origin) other.socket.send(frame);
+			// A member's own update passed the caps of one update on its way in. What came as a
+			// whole history (a member catching up), from another node or from the guard may not:
+			// members would refuse it, so it is not sent; the KEPT that follows tells them the
+			// relay holds more than they do, and they ask for it (a step 1 they may answer with
+			// a whole history).
+			const member =
+				origin !== null && this.#bulk !== origin && loaded.clients.has(origin as Client);
+			if (member || checkPeerMessage(message).ok) {
+				const frame = encodeFrame({ type: FRAME.sync, message });
+				for (const other of loaded.clients) if (other !== origin) other.socket.send(frame);
+			} else this.stats.heldBack++;
 			this.#announceKept(loaded);
 		});
 		return loaded;

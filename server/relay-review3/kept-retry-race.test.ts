@@ -35,9 +35,7 @@ describe('KEPT after a whole-state retry', () => {
 		const { cap, relayCap, signer } = await space();
 		// Sealed beforehand, so each is appended at exactly the moment the test chooses.
 		const entries = await Promise.all(
-			[1, 2, 3, 4].map(() =>
-				envelope.seal(cap, signer, envelope.KIND_UPDATE, nacl.randomBytes(64))
-			)
+			[1, 2, 3, 4].map(() => envelope.seal(cap, signer, envelope.KIND_UPDATE, nacl.randomBytes(64)))
 		);
 		const alice = createLogDoc();
 		const a = member(relay, relayCap, alice, true);

@@ -39,7 +39,12 @@ async function cluster(): Promise<{ redis: RedisProcess; nodes: SignalingServer[
 	cleanup.push(() => redis.stop());
 	const nodes: SignalingServer[] = [];
 	for (let i = 0; i < 2; i++) {
-		const node = await startSignaling({ port: 0, host: '127.0.0.1', log: () => {}, redisUrl: redis.url });
+		const node = await startSignaling({
+			port: 0,
+			host: '127.0.0.1',
+			log: () => {},
+			redisUrl: redis.url
+		});
 		cleanup.push(() => node.close());
 		nodes.push(node);
 	}
@@ -84,44 +89,47 @@ async function outage(redis: RedisProcess, nodes: SignalingServer[], during: () 
 	await until(() => nodes.every((node) => node.stats().nodes?.redis === true), 15_000);
 }
 
-describe.skipIf(redisMissing !== null)('signaling on Redis: subscriptions changed during an outage', () => {
-	it('a topic first joined during an outage hears the other node once Redis is back', async () => {
-		const { redis, nodes } = await cluster();
-		const [one, two] = nodes as [SignalingServer, SignalingServer];
-		let bob: Awaited<ReturnType<typeof client>> | null = null;
-		await outage(redis, nodes, async () => {
-			bob = await client(two.url, ['room-x']); // node two joins room-x while Redis is away
-			await sleep(50);
-		});
-		const alice = await client(one.url, ['room-x']);
-		let heard = false;
-		try {
-			await until(async () => {
-				alice.publish('room-x', { hello: 1 });
-				await sleep(100);
-				return bob!.received.some((m) => (m.data as { hello?: number })?.hello === 1);
-			}, 4_000);
-			heard = true;
-		} catch {
-			// never heard
-		}
-		expect(await channels(redis)).toContain('cp:sig:room-x'); // node one's, at least
-		// (Before the fix the bus counted its SUBSCRIBE as failed, flushed by ioredis, and never
-		// tried again; now it waits in the queue until Redis is back.)
-		expect(heard).toBe(true); // fails: node two never subscribed cp:sig:room-x
-	}, 30_000);
+describe.skipIf(redisMissing !== null)(
+	'signaling on Redis: subscriptions changed during an outage',
+	() => {
+		it('a topic first joined during an outage hears the other node once Redis is back', async () => {
+			const { redis, nodes } = await cluster();
+			const [one, two] = nodes as [SignalingServer, SignalingServer];
+			let bob: Awaited<ReturnType<typeof client>> | null = null;
+			await outage(redis, nodes, async () => {
+				bob = await client(two.url, ['room-x']); // node two joins room-x while Redis is away
+				await sleep(50);
+			});
+			const alice = await client(one.url, ['room-x']);
+			let heard = false;
+			try {
+				await until(async () => {
+					alice.publish('room-x', { hello: 1 });
+					await sleep(100);
+					return bob!.received.some((m) => (m.data as { hello?: number })?.hello === 1);
+				}, 4_000);
+				heard = true;
+			} catch {
+				// never heard
+			}
+			expect(await channels(redis)).toContain('cp:sig:room-x'); // node one's, at least
+			// (Before the fix the bus counted its SUBSCRIBE as failed, flushed by ioredis, and never
+			// tried again; now it waits in the queue until Redis is back.)
+			expect(heard).toBe(true); // fails: node two never subscribed cp:sig:room-x
+		}, 30_000);
 
-	it('a topic left during an outage holds no channel once Redis is back', async () => {
-		const { redis, nodes } = await cluster();
-		const [one] = nodes as [SignalingServer];
-		const carol = await client(one.url, ['room-y']);
-		await until(async () => (await channels(redis)).includes('cp:sig:room-y'));
-		await outage(redis, nodes, async () => {
-			carol.unsubscribe('room-y'); // node one's last client of room-y leaves
-			await sleep(50);
-		});
-		await sleep(1_000);
-		expect(one.stats().topics).toBe(0);
-		expect(await channels(redis)).not.toContain('cp:sig:room-y'); // fails: re-subscribed, leaked
-	}, 30_000);
-});
+		it('a topic left during an outage holds no channel once Redis is back', async () => {
+			const { redis, nodes } = await cluster();
+			const [one] = nodes as [SignalingServer];
+			const carol = await client(one.url, ['room-y']);
+			await until(async () => (await channels(redis)).includes('cp:sig:room-y'));
+			await outage(redis, nodes, async () => {
+				carol.unsubscribe('room-y'); // node one's last client of room-y leaves
+				await sleep(50);
+			});
+			await sleep(1_000);
+			expect(one.stats().topics).toBe(0);
+			expect(await channels(redis)).not.toContain('cp:sig:room-y'); // fails: re-subscribed, leaked
+		}, 30_000);
+	}
+);

@@ -88,13 +88,25 @@ export async function persist(
 		retry ??= setTimeout(saveAll, retryMs);
 	};
 	// One record with the whole state covers every write that failed before.
+	/** Tells the owner an update of its own has landed (a relay node passes it on). */
+	const stored_ = (update: Uint8Array) => {
+		try {
+			options.onStored?.(update);
+		} catch (error) {
+			// reason: telling others is best effort; the update is stored either way.
+			console.warn('Could not pass a stored update on', error);
+		}
+	};
 	const saveAll = () => {
 		retry = null;
 		if (!failing || destroyed) return;
 		// Updates from now on are written as usual, after this one: none falls in between. If
 		// this write fails too, `fail` marks it failing again and plans the next try.
 		failing = false;
+		// What this save stores that the store was not known to hold: others are told of it.
+		const news = options.onStored ? Y.encodeStateAsUpdate(doc, committedVector) : null;
 		write(Y.encodeStateAsUpdate(doc), Y.encodeStateVector(doc), true).then(() => {
+			if (news !== null) stored_(news);
 			if (!failing) report('saved', '');
 		}, fail);
 	};
@@ -142,12 +154,7 @@ export async function persist(
 			return;
 		}
 		write(update, Y.encodeStateVector(doc)).then(() => {
-			try {
-				options.onStored?.(update);
-			} catch (error) {
-				// reason: telling others is best effort; the update is stored either way.
-				console.warn('Could not pass a stored update on', error);
-			}
+			stored_(update);
 			maybeCompact();
 		}, fail);
 	};

@@ -62,10 +62,17 @@ export class PeerGuard {
 	#asked = false;
 	#lastHistory = -Infinity;
 
-	/** `log`: the receiver's log doc, so updates are also checked against what it holds. */
-	constructor(now: () => number = Date.now, log?: Y.Doc) {
+	readonly #historyIntervalMs: number;
+
+	/**
+	 * `log`: the receiver's log doc, so updates are also checked against what it holds.
+	 * `historyIntervalMs`: how often a step 1 we send may be answered with a whole history (a
+	 * relay session asks only when the relay says it holds more, itself at most every 5 s).
+	 */
+	constructor(now: () => number = Date.now, log?: Y.Doc, historyIntervalMs = HISTORY_INTERVAL_MS) {
 		this.#now = now;
 		this.#held = log === undefined ? undefined : heldLog(log);
+		this.#historyIntervalMs = historyIntervalMs;
 	}
 
 	/** Whether y-webrtc may read `message`; a refusal says why. */
@@ -101,7 +108,7 @@ export class PeerGuard {
 	sent(message: Uint8Array): void {
 		if (message[0] !== SYNC || message[1] !== STEP1) return;
 		const now = this.#now();
-		if (now - this.#lastHistory < HISTORY_INTERVAL_MS) return;
+		if (now - this.#lastHistory < this.#historyIntervalMs) return;
 		this.#lastHistory = now;
 		this.#asked = true;
 	}

@@ -60,6 +60,13 @@ export interface RelaySessionOptions {
 	awareness?: awarenessProtocol.Awareness;
 }
 
+/**
+ * A relay whose KEPT shows it holds entries we lack is asked for them (a step 1) at most this
+ * often (a relay answers one step 1 per 5 s per connection): an update too big to pass on as one
+ * (a member catching up) reaches the others so.
+ */
+const PULL_INTERVAL_MS = 6_000;
+
 /** Progress of a big frame is reported at most once per this many bytes. */
 const PROGRESS_STEP = 64 * 1024;
 
@@ -73,6 +80,10 @@ export class RelaySession extends ObservableV2<RelaySessionEvents> {
 	#nonce: Uint8Array | null = null;
 	readonly #parts = new PartAssembler();
 	#partTimer: ReturnType<typeof setTimeout> | null = null;
+	#lastPull = 0;
+	/** Our first step 1 has been answered: until then, our own first sync is the pull. */
+	#synced = false;
+	#pullTimer: ReturnType<typeof setTimeout> | null = null;
 	/** Bytes of the frame in progress when progress was last reported. */
 	#reported = 0;
 	#destroyed = false;
@@ -80,7 +91,7 @@ export class RelaySession extends ObservableV2<RelaySessionEvents> {
 	constructor(options: RelaySessionOptions) {
 		super();
 		this.#options = options;
-		this.#guard = new PeerGuard(Date.now, options.log);
+		this.#guard = new PeerGuard(Date.now, options.log, PULL_INTERVAL_MS);
 		options.log.on('update', this.#onUpdate);
 		options.awareness?.on('update', this.#onAwareness);
 	}
@@ -111,6 +122,7 @@ export class RelaySession extends ObservableV2<RelaySessionEvents> {
 					syncProtocol.writeSyncStep1(encoder, this.#options.log)
 				);
 				const ask = (message: Uint8Array) => {
+					this.#lastPull = Date.now();
 					this.#guard.sent(message);
 					this.#send(encodeFrame({ type: FRAME.sync, message }));
 				};
@@ -138,6 +150,7 @@ export class RelaySession extends ObservableV2<RelaySessionEvents> {
 					return void this.emit('dropped', ['malformed']);
 				}
 				this.emit('kept', [this.kept]);
+				if (this.#lacking(this.kept)) this.#pull();
 				return;
 			case FRAME.refused:
 				this.emit('refused', [frame.code]);
@@ -178,6 +191,7 @@ export class RelaySession extends ObservableV2<RelaySessionEvents> {
 		this.#options.awareness?.off('update', this.#onAwareness);
 		this.#options.gate?.closed(this);
 		if (this.#partTimer !== null) clearTimeout(this.#partTimer);
+		if (this.#pullTimer !== null) clearTimeout(this.#pullTimer);
 		this.#parts.reset();
 		super.destroy();
 	}
@@ -218,6 +232,7 @@ export class RelaySession extends ObservableV2<RelaySessionEvents> {
 		const checked = this.#guard.check(message);
 		// Even a refused answer ends the wait for it: the next peer is asked.
 		this.#options.gate?.incoming(this, message);
+		if (message[0] === 0 && message[1] === 1) this.#synced = true;
 		if (!checked.ok || message[0] !== 0)
 			return void this.emit('dropped', [checked.ok ? 'not-sync' : checked.reason]);
 		try {
@@ -227,6 +242,30 @@ export class RelaySession extends ObservableV2<RelaySessionEvents> {
 			// reason: checked before, so this is Yjs refusing something we let through: dropped.
 			this.emit('dropped', ['unreadable']);
 		}
+	}
+
+	/** Whether the relay holds entries this log lacks. */
+	#lacking(kept: Map<number, number>): boolean {
+		const held = Y.decodeStateVector(Y.encodeStateVector(this.#options.log));
+		for (const [client, clock] of kept) if ((held.get(client) ?? 0) < clock) return true;
+		return false;
+	}
+
+	/** Asks the relay for what we lack (a step 1), at most once per PULL_INTERVAL_MS. */
+	#pull() {
+		if (this.#pullTimer !== null || this.#destroyed || !this.joined || !this.#synced) return;
+		const wait = this.#lastPull + PULL_INTERVAL_MS - Date.now();
+		if (wait > 0) {
+			this.#pullTimer = setTimeout(() => {
+				this.#pullTimer = null;
+				if (this.kept !== null && this.#lacking(this.kept)) this.#pull();
+			}, wait);
+			return;
+		}
+		this.#lastPull = Date.now();
+		const step1 = syncMessage((encoder) => syncProtocol.writeSyncStep1(encoder, this.#options.log));
+		this.#guard.sent(step1);
+		this.#send(encodeFrame({ type: FRAME.sync, message: step1 }));
 	}
 
 	/** Presence from the relay: someone's sealed state, or a request for ours. */
