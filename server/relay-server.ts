@@ -43,6 +43,8 @@ export interface RelayServerOptions {
 
 /** Bytes a connection may have waiting to be sent before it is closed as too slow. */
 const BACKLOG = 8 * 1024 * 1024;
+/** Past this waiting, presence for the connection is skipped. */
+const PRESENCE_BACKLOG = 256 * 1024;
 
 /** Whether the upgrade's `?token=` is `token`, in time independent of where they differ. */
 function hasToken(req: IncomingMessage, token: string): boolean {
@@ -110,6 +112,9 @@ export async function startRelay(options: RelayServerOptions): Promise<RelayServ
 				send: (bytes) => {
 					if (ws.readyState !== ws.OPEN) return;
 					const waiting = ws.bufferedAmount;
+					// Presence is only worth it fresh: a member that is behind skips it rather than
+					// being closed for it (nobody can make the relay drop members with carets).
+					if (bytes[0] === FRAME.presence && waiting > PRESENCE_BACKLOG) return;
 					if (waiting <= BACKLOG) allowance = BACKLOG;
 					if (waiting > allowance) {
 						slowClosed++;

@@ -86,6 +86,8 @@ interface Room {
 	pending: number;
 	/** Set at once when an editor has the room forgotten: nobody joins it after that. */
 	forgotten: boolean;
+	/** Presence bytes the room may still pass on now (see #presence). */
+	presence: { tokens: number; at: number };
 	/** A KEPT is on its way (see #announceKept), and whether updates came after it was planned. */
 	keptTimer: ReturnType<typeof setTimeout> | null;
 	keptAgain: boolean;
@@ -115,6 +117,20 @@ interface Client {
 /** Presence passed on per connection: a burst, then so many a second (carets move often). */
 const PRESENCE_BURST = 40;
 const PRESENCE_PER_SECOND = 20;
+/**
+ * Presence bytes passed on per room, from everyone in it: each frame goes to every member, so
+ * this bounds what a member is sent (a sealed state is 0.3–11 KB; a busy room of ten people
+ * moving carets sends ~30 KB a second).
+ */
+const ROOM_PRESENCE_BURST = 512 * 1024;
+const ROOM_PRESENCE_PER_SECOND = 128 * 1024;
+
+/** Tops up a token bucket for the time since it was last used. */
+function refill(bucket: { tokens: number; at: number }, now: number, burst: number, rate: number) {
+	bucket.tokens = Math.min(burst, bucket.tokens + ((now - bucket.at) / 1000) * rate);
+	bucket.at = now;
+	return bucket;
+}
 
 export class Relay {
 	readonly stats = {
@@ -341,17 +357,16 @@ export class Relay {
 	 */
 	#presence(client: Client, room: Room, message: Uint8Array) {
 		const now = Date.now();
-		const bucket = client.presence;
-		bucket.tokens = Math.min(
-			PRESENCE_BURST,
-			bucket.tokens + ((now - bucket.at) / 1000) * PRESENCE_PER_SECOND
-		);
-		bucket.at = now;
-		if (bucket.tokens < 1) {
+		// Two budgets: the sender's (frames), and the room's (bytes, whoever sends them), since
+		// each frame goes to every member: many connections of one attacker share the room's.
+		const mine = refill(client.presence, now, PRESENCE_BURST, PRESENCE_PER_SECOND);
+		const room_ = refill(room.presence, now, ROOM_PRESENCE_BURST, ROOM_PRESENCE_PER_SECOND);
+		if (mine.tokens < 1 || room_.tokens < message.length) {
 			this.stats.refused.rate = (this.stats.refused.rate ?? 0) + 1;
 			return;
 		}
-		bucket.tokens -= 1;
+		mine.tokens -= 1;
+		room_.tokens -= message.length;
 		this.stats.presence++;
 		const frame = encodeFrame({ type: FRAME.presence, message });
 		for (const other of room.clients) if (other !== client) other.socket.send(frame);
@@ -398,7 +413,8 @@ export class Relay {
 			pending: 0,
 			forgotten: false,
 			keptTimer: null,
-			keptAgain: false
+			keptAgain: false,
+			presence: { tokens: ROOM_PRESENCE_BURST, at: Date.now() }
 		};
 		this.#loaded.set(room, loaded);
 		stored = () => this.#announceKept(loaded);

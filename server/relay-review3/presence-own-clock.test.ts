@@ -68,9 +68,15 @@ describe('presence: a state under the victim’s own id with the largest clock',
 			type: FRAME.presence,
 			message: awarenessMessage(awarenessUpdate([[victim, Number.MAX_SAFE_INTEGER, '{}']]))
 		});
+		// And one within the bound on clocks (2^32): taken, but it must not become Alice's clock.
+		mallory.send({
+			type: FRAME.presence,
+			message: awarenessMessage(awarenessUpdate([[victim, 2 ** 32 - 1, '{}']]))
+		});
 		await tick(200);
-		// Alice's own clock is now past 2^53 - 1 and can no longer grow.
-		expect(alice.presence.sealed.meta.get(victim)!.clock).toBeGreaterThan(Number.MAX_SAFE_INTEGER);
+		// Before the fix, Alice's own clock went past 2^53 - 1 and could no longer grow. Now the
+		// first frame is refused and the second leaves her on her own clock (plus one).
+		expect(alice.presence.sealed.meta.get(victim)!.clock).toBeLessThan(1_000);
 
 		// Alice moves on; Bob should follow. Fails: every later state of Alice is ignored.
 		const first = await movesTo(alice, bob, 'p1');

@@ -113,6 +113,15 @@ export class PeerGuard {
 		this.#asked = true;
 	}
 
+	/**
+	 * These clients' states were refused after all (presence could not open them): they stop
+	 * counting against this connection. Through a relay, one connection carries a whole room,
+	 * so junk must not fill the room's allowance for everyone else.
+	 */
+	forget(clients: Iterable<number>): void {
+		for (const client of clients) this.#states.delete(client);
+	}
+
 	#awareness(states: AwarenessEntry[], now: number): GuardVerdict {
 		for (const [client, held] of this.#states) {
 			if (now - held.seen > STATE_TTL_MS) this.#states.delete(client);

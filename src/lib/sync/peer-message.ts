@@ -21,6 +21,8 @@ export const UPDATE = 2;
 export const MAX_AWARENESS_STATES = 1_000;
 /** A sealed presence state is a few hundred characters; this leaves room and no more. */
 export const MAX_AWARENESS_STATE_CHARS = 8 * 1024;
+/** The largest presence clock taken (see checkAwarenessUpdate). */
+export const MAX_AWARENESS_CLOCK = 2 ** 32;
 /**
  * Log entries one sync step 2 or update may carry: envelopes, and plain values (junk the bridge
  * counts and removes), each of which the bridge must open. Editors compact the log at 500
@@ -283,6 +285,9 @@ export function checkAwarenessUpdate(update: Uint8Array): AwarenessEntry[] {
 	for (let i = 0; i < count; i++) {
 		const client = decoding.readVarUint(decoder);
 		const clock = decoding.readVarUint(decoder);
+		// A clock grows by one per change: nothing honest comes near 2^32, and one near 2^53
+		// would stop its owner's from growing (y-protocols adds one to the highest it saw).
+		if (clock > MAX_AWARENESS_CLOCK) throw new Refused('malformed');
 		const text = decoding.readVarString(decoder);
 		if (text.length > MAX_AWARENESS_STATE_CHARS) throw new Refused('state-too-large');
 		const state: unknown = JSON.parse(text);

@@ -82,6 +82,8 @@ export class Presence {
 	/** Remote client ids that are this browser in another tab. */
 	readonly #self = new Set<number>();
 	readonly #timer: ReturnType<typeof setInterval>;
+	/** The clock of the last state this device sealed (y-protocols' meta for our own id). */
+	#ownClock = 0;
 	#destroyed = false;
 
 	constructor(log: Y.Doc, content: Y.Doc, readKey: Uint8Array, options: PresenceOptions = {}) {
@@ -148,6 +150,8 @@ export class Presence {
 			body.device = deviceTag(this.#device.secret, this.#device.spaceId, id);
 		}
 		this.sealed.setLocalState({ s: sealPresence(this.#readKey, body) });
+		const meta = this.sealed.meta.get(this.sealed.clientID);
+		if (meta !== undefined) this.#ownClock = meta.clock;
 	}
 
 	#renew = () => {
@@ -188,7 +192,10 @@ export class Presence {
 		};
 		for (const clientId of [...changes.added, ...changes.updated, ...changes.removed]) {
 			if (clientId === this.sealed.clientID) {
-				// Someone wrote a state under our id: send ours again, with a higher clock.
+				// Someone wrote a state under our id: send ours again, with our own next clock —
+				// not theirs (a clock near 2^53 would stop ours from ever growing again).
+				const meta = this.sealed.meta.get(clientId);
+				if (meta !== undefined) meta.clock = this.#ownClock;
 				if (this.opened.getLocalState() !== null) queueMicrotask(() => this.#reseal());
 				continue;
 			}

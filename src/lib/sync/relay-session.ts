@@ -278,7 +278,15 @@ export class RelaySession extends ObservableV2<RelaySessionEvents> {
 		try {
 			const decoder = decoding.createDecoder(message);
 			decoding.readVarUint(decoder);
-			awarenessProtocol.applyAwarenessUpdate(awareness, decoding.readVarUint8Array(decoder), this);
+			const update = decoding.readVarUint8Array(decoder);
+			awarenessProtocol.applyAwarenessUpdate(awareness, update, this);
+			// Presence drops what it cannot open (in a microtask); once it has, those states stop
+			// counting against this connection, which carries the whole room.
+			queueMicrotask(() => {
+				const held = awareness.getStates();
+				const gone = clientsOf(update).filter((client) => !held.has(client));
+				this.#guard.forget(gone);
+			});
 		} catch {
 			// reason: checked before, so this is y-protocols refusing something we let through.
 			this.emit('dropped', ['unreadable']);
@@ -330,4 +338,16 @@ function presenceMessage(type: number, update?: Uint8Array): Uint8Array {
 	encoding.writeVarUint(encoder, type);
 	if (update !== undefined) encoding.writeVarUint8Array(encoder, update);
 	return encoding.toUint8Array(encoder);
+}
+
+/** The client ids an awareness update names (already checked, so it reads). */
+function clientsOf(update: Uint8Array): number[] {
+	const decoder = decoding.createDecoder(update);
+	const clients: number[] = [];
+	for (let n = decoding.readVarUint(decoder); n > 0; n--) {
+		clients.push(decoding.readVarUint(decoder));
+		decoding.readVarUint(decoder); // clock
+		decoding.readVarString(decoder); // state
+	}
+	return clients;
 }

@@ -37,8 +37,8 @@ export const FRAME = {
 	presence: 12
 } as const;
 
-/** The largest PRESENCE frame: one person's sealed state is a few KB. */
-export const MAX_PRESENCE_BYTES = 64 * 1024;
+/** The largest PRESENCE frame: one person's sealed state is at most ~11 KB (8,192 characters sealed). */
+export const MAX_PRESENCE_BYTES = 16 * 1024;
 
 /** The largest frame either side sends or takes (a whole first sync of a big space is one). */
 export const MAX_FRAME_BYTES = 64 * 1024 * 1024;
