@@ -84,22 +84,17 @@ async function ourNode(name, dataDir, env = {}) {
 	return { child, port };
 }
 
-/** Debian's redis-server on a free loopback port, without persistence (signaling needs none). */
-async function redisServer(dir) {
+/**
+ * Debian's redis-server on a free loopback port; `persist`: an append-only file fsynced on every
+ * write (what a relay service's store needs), else none (signaling needs none).
+ */
+async function redisServer(dir, persist = false) {
 	const port = await freePort();
 	const child = spawn(
 		'redis-server',
 		[
-			'--port',
-			String(port),
-			'--bind',
-			'127.0.0.1',
-			'--dir',
-			dir,
-			'--save',
-			'',
-			'--appendonly',
-			'no'
+			...['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', ''],
+			...(persist ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no'])
 		],
 		{ stdio: ['ignore', 'pipe', 'inherit'] }
 	);
@@ -143,6 +138,23 @@ const TARGETS = {
 			);
 			await waitForHttp(port, child);
 			return { processes: [child], urls: [`ws://127.0.0.1:${port}`] };
+		}
+	},
+	'relay-redis': {
+		name: 'Commonplace relay, two nodes on Redis',
+		kind: 'relay',
+		async start(dataDir) {
+			const redis = await redisServer(dataDir, true);
+			const nodes = [];
+			for (const n of [1, 2]) {
+				nodes.push(
+					await ourNode(`relay-node${n}`, join(dataDir, `node${n}`), { REDIS_URL: redis.url })
+				);
+			}
+			return {
+				processes: [redis.child, ...nodes.map((node) => node.child)],
+				urls: nodes.map((node) => `ws://127.0.0.1:${node.port}/relay`)
+			};
 		}
 	},
 	signaling: {
@@ -366,15 +378,56 @@ export async function compareRelays(workload, rounds = 2) {
 	return { relay: mean(relay), ywebsocket: mean(ywebsocket) };
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+/**
+ * `npm run load`: every target on one workload per kind (LOAD_ROOMS rooms of 4 clients,
+ * LOAD_UPDATES updates each, every LOAD_INTERVAL_MS, from LOAD_LOADERS processes), one after the
+ * other on this machine; a table, and bench/results/load.json.
+ */
+async function loadRun() {
 	const workload = {
 		rooms: Number(process.env.LOAD_ROOMS ?? 100),
 		perRoom: 4,
-		updates: Number(process.env.LOAD_UPDATES ?? 25),
-		bytes: 100,
-		intervalMs: Number(process.env.LOAD_INTERVAL_MS ?? 200),
+		updates: Number(process.env.LOAD_UPDATES ?? 20),
+		intervalMs: Number(process.env.LOAD_INTERVAL_MS ?? 400),
 		loaders: Number(process.env.LOAD_LOADERS ?? 2)
 	};
-	const results = await compareRelays(workload, Number(process.env.LOAD_ROUNDS ?? 1));
-	console.table(results);
+	await buildClients();
+	const { buildServer } = await import('../../scripts/build-server.js');
+	await buildServer();
+	const only = process.env.LOAD_ONLY?.split(',');
+	const plan = [
+		['signaling', 200],
+		['signaling-redis', 200],
+		['ywebrtc', 200],
+		['relay', 100],
+		['relay-redis', 100],
+		['ywebsocket', 100]
+	].filter(([name]) => !only || only.includes(name));
+	const rows = [];
+	for (const [name, bytes] of plan) {
+		const result = await measure(name, { ...workload, bytes });
+		rows.push(result);
+		console.log(`${result.target}: done`);
+	}
+	const table = rows.map((r) => ({
+		target: r.target,
+		clients: r.clients,
+		'delivered/s': Math.round(r.deliveredPerSecond),
+		'delivered of expected': `${r.delivered}/${r.expected}`,
+		'CPU µs per publish': Math.round(r.cpuPerUpdateUs),
+		'p50 ms': Number(r.p50Ms.toFixed(1)),
+		'p99 ms': Number(r.p99Ms.toFixed(1)),
+		'KB per idle connection': Number(r.memoryPerConnectionKb.toFixed(1)),
+		'loader CPU s': Number(r.loaderCpuSeconds.toFixed(1))
+	}));
+	console.table(table);
+	const { mkdirSync, writeFileSync } = await import('node:fs');
+	mkdirSync('bench/results', { recursive: true });
+	writeFileSync(
+		'bench/results/load.json',
+		JSON.stringify({ workload, results: rows }, null, '\t') + '\n'
+	);
+	console.log('written to bench/results/load.json');
 }
+
+if (import.meta.url === `file://${process.argv[1]}`) await loadRun();
