@@ -1,9 +1,13 @@
 // Seeded convergence property test in the Yjs way: 5 replicas — 3 editors, 1 viewer and a
 // relay that holds only the log — random page, tree and text operations, random delivery
 // order, duplicates, drops with later resend, partitions and compaction at random moments.
+// Everything random comes from the seed: operations, Yjs client ids (they decide how concurrent
+// inserts order), and the platform's random bytes (page ids, envelope nonces). Knobs:
+// CONVERGENCE_SEED=n (one seed), CONVERGENCE_SEEDS=n (how many), CONVERGENCE_DEBUG=1 (counts
+// printed when a newcomer from the relay differs).
 import * as prng from 'lib0/prng';
 import nacl from 'tweetnacl';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import * as Y from 'yjs';
 import * as capability from '../../src/lib/crypto/capability';
 import * as envelope from '../../src/lib/crypto/envelope';
@@ -62,6 +66,23 @@ function shuffle<T>(gen: prng.PRNG, items: T[]): T[] {
 
 async function run(seed: number) {
 	const gen = prng.create(seed);
+	// The platform's random bytes too (page ids, nonces), from a generator of this seed.
+	const bytes = prng.create(seed * 7919 + 1);
+	const random = vi.spyOn(globalThis.crypto, 'getRandomValues').mockImplementation(((
+		array: ArrayBufferView
+	) => {
+		const view = new Uint8Array(array.buffer, array.byteOffset, array.byteLength);
+		for (let i = 0; i < view.length; i++) view[i] = prng.uint32(bytes, 0, 255);
+		return array;
+	}) as typeof crypto.getRandomValues);
+	try {
+		await runSeeded(seed, gen);
+	} finally {
+		random.mockRestore();
+	}
+}
+
+async function runSeeded(seed: number, gen: prng.PRNG) {
 	const secret = Uint8Array.from({ length: 32 }, () => prng.uint32(gen, 0, 255));
 	const cap = capability.fromSecret(secret);
 	const view = capability.toView(cap);
@@ -76,12 +97,15 @@ async function run(seed: number) {
 	const replicas: Replica[] = [];
 	const make = async (name: string, kind: 'edit' | 'view' | 'relay') => {
 		const log = createLogDoc();
+		// Client ids decide how concurrent inserts order: drawn from the seed, so a seed is a run.
+		log.clientID = prng.uint32(gen, 1, 2 ** 31);
 		if (kind === 'relay') {
 			const guard = new LogGuard({ log, cap: relayCap, verifier, pauseMs: NEVER, now });
 			await guard.start();
 			return { name, log, content: null, bridge: null, guard };
 		}
 		const content = createContentDoc();
+		content.clientID = prng.uint32(gen, 1, 2 ** 31);
 		const bridge = await Bridge.create({
 			content,
 			log,
@@ -295,6 +319,29 @@ async function run(seed: number) {
 	const newcomer = await make('newcomer', 'view');
 	Y.applyUpdate(newcomer.log, Y.encodeStateAsUpdate(relayLog));
 	await newcomer.bridge?.settled();
+	if (JSON.stringify(state(newcomer)) !== JSON.stringify(first) && process.env.CONVERGENCE_DEBUG) {
+		const reader = readers[0] as Replica;
+		console.log(
+			'DEBUG quiet',
+			before === replicas.map((r) => Y.encodeStateAsUpdate(r.log).join()).join('|')
+		);
+		console.log(
+			'DEBUG logs',
+			replicas.map((r) => `${r.name}:${logArray(r.log).length}`).join(' '),
+			'newcomer',
+			logArray(newcomer.log).length
+		);
+		console.log(
+			'DEBUG newcomer stats',
+			JSON.stringify(newcomer.bridge?.stats),
+			JSON.stringify(newcomer.bridge?.guard.stats)
+		);
+		console.log(
+			'DEBUG reader stats',
+			JSON.stringify(reader.bridge?.stats),
+			JSON.stringify(reader.bridge?.guard.stats)
+		);
+	}
 	expect(state(newcomer), 'a newcomer from the relay').toEqual(first);
 	newcomer.bridge?.destroy();
 	for (const editor of editors) expect(editor.bridge?.stats.rejected['apply-failed'] ?? 0).toBe(0);
