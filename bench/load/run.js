@@ -351,6 +351,55 @@ export async function measure(targetName, workload) {
 	}
 }
 
+/**
+ * Idle connections one signaling node holds: `count` sockets from `loaders` processes, each
+ * subscribed to a topic of its own; the server's resident memory per connection.
+ */
+export async function idleConnections(targetName, count, loaders = 2) {
+	const target = TARGETS[targetName];
+	const dataDir = mkdtempSync(join(tmpdir(), `cp-idle-${targetName}-`));
+	const workers = [];
+	let processes = [];
+	try {
+		const service = await target.start(dataDir);
+		processes = service.processes;
+		await new Promise((resolve) => setTimeout(resolve, 500));
+		const before = processes.reduce((sum, child) => sum + rssBytes(child.pid), 0);
+		for (let i = 0; i < loaders; i++) {
+			workers.push(
+				fork('bench/load/worker.js', [], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] })
+			);
+		}
+		const idled = await ask(
+			workers,
+			workers.map((_, i) => ({
+				type: 'idle',
+				url: service.urls[i % service.urls.length],
+				count: Math.ceil(count / loaders)
+			})),
+			'idled'
+		);
+		await new Promise((resolve) => setTimeout(resolve, 3_000));
+		const after = processes.reduce((sum, child) => sum + rssBytes(child.pid), 0);
+		const held = idled.reduce((sum, answer) => sum + answer.held, 0);
+		return {
+			target: target.name,
+			asked: count,
+			held,
+			memoryPerConnectionKb: (after - before) / held / 1024
+		};
+	} finally {
+		for (const worker of workers) worker.kill('SIGKILL');
+		for (const child of processes) {
+			child.kill('SIGTERM');
+			await new Promise((resolve) =>
+				child.exitCode !== null ? resolve() : child.once('exit', resolve)
+			);
+		}
+		rmSync(dataDir, { recursive: true, force: true });
+	}
+}
+
 /** The mean of each numeric field over runs of one target (its name from the first). */
 function mean(runs) {
 	const out = { ...runs[0] };
@@ -421,11 +470,25 @@ async function loadRun() {
 		'loader CPU s': Number(r.loaderCpuSeconds.toFixed(1))
 	}));
 	console.table(table);
+	// Idle connections held by one node (target: 10,000), ours and y-webrtc's.
+	const idle = [];
+	const idleCount = Number(process.env.LOAD_IDLE ?? 10_000);
+	for (const name of ['signaling', 'ywebrtc'].filter((n) => !only || only.includes(n))) {
+		idle.push(await idleConnections(name, idleCount));
+	}
+	console.table(
+		idle.map((r) => ({
+			target: r.target,
+			'idle connections asked': r.asked,
+			held: r.held,
+			'KB per idle connection': Number(r.memoryPerConnectionKb.toFixed(1))
+		}))
+	);
 	const { mkdirSync, writeFileSync } = await import('node:fs');
 	mkdirSync('bench/results', { recursive: true });
 	writeFileSync(
 		'bench/results/load.json',
-		JSON.stringify({ workload, results: rows }, null, '\t') + '\n'
+		JSON.stringify({ workload, results: rows, idle }, null, '\t') + '\n'
 	);
 	console.log('written to bench/results/load.json');
 }

@@ -6,8 +6,10 @@
 // Parent → worker: { type: 'open', kind, urls, rooms: [{ secret, path }], perRoom }
 //                  (a room's clients take the urls in turn: nodes of one service)
 //                  { type: 'prepare', updates, bytes }   { type: 'go', updates, intervalMs, seed }
+//                  { type: 'idle', url, count }   (sockets held open, subscribed)
 //                  { type: 'close' }
 // Worker → parent: { type: 'opened', clients } | { type: 'prepared' } | { type: 'error', message }
+//                  { type: 'idled', held }
 //                  { type: 'done', sent, delivered, expected, latencies, cpuSeconds }
 import {
 	relayClient,
@@ -44,6 +46,33 @@ async function open({ kind, urls, rooms: wanted, perRoom }) {
 		rooms.push(clients);
 	}
 	send({ type: 'opened', clients: rooms.length * perRoom });
+}
+
+/** Idle connections: `count` sockets to `url`, each subscribed to a topic of its own, held. */
+async function idle({ url, count }) {
+	const { WebSocket } = await import('ws');
+	let held = 0;
+	const sockets = [];
+	for (let i = 0; i < count; i += 100) {
+		const batch = Array.from({ length: Math.min(100, count - i) }, (_, k) => {
+			const socket = new WebSocket(url);
+			sockets.push(socket);
+			return new Promise((resolve) => {
+				socket.once('open', () => {
+					socket.send(
+						JSON.stringify({ type: 'subscribe', topics: [`idle-${process.pid}-${i + k}`] })
+					);
+					held++;
+					resolve();
+				});
+				// reason: a refused or failed connection is counted as not held.
+				socket.once('error', () => resolve());
+			});
+		});
+		await Promise.all(batch);
+	}
+	globalThis.idleSockets = sockets;
+	send({ type: 'idled', held });
 }
 
 async function prepare({ updates, bytes }) {
@@ -108,7 +137,7 @@ async function go({ updates, intervalMs, seed }) {
 
 process.on('message', (message) => {
 	if (message.type === 'close') return void process.exit(0);
-	const steps = { open, prepare, go };
+	const steps = { open, prepare, go, idle };
 	steps[message.type]?.(message).catch((error) => {
 		send({ type: 'error', message: error?.message ?? String(error) });
 	});
