@@ -11,7 +11,8 @@ import * as syncProtocol from 'y-protocols/sync';
 import * as Y from 'yjs';
 import { toBytes, type RelayCapability } from '../crypto/capability';
 import type { Signer } from '../crypto/signing';
-import type { FirstSyncGate } from './first-sync-gate';
+import { step1, type FirstSyncGate } from './first-sync-gate';
+import { checkAwarenessUpdate } from './peer-message';
 import { PeerGuard } from './peer-guard';
 import {
 	decodeFrame,
@@ -118,16 +119,9 @@ export class RelaySession extends ObservableV2<RelaySessionEvents> {
 				// One per connection: a relay repeating it is asking us for nothing but our step 1s.
 				if (this.joined) return void this.emit('dropped', ['unexpected']);
 				this.joined = true;
-				const step1 = syncMessage((encoder) =>
-					syncProtocol.writeSyncStep1(encoder, this.#options.log)
-				);
-				const ask = (message: Uint8Array) => {
-					this.#lastPull = Date.now();
-					this.#guard.sent(message);
-					this.#send(encodeFrame({ type: FRAME.sync, message }));
-				};
+				const ask = step1(this.#options.log);
 				const gate = this.#options.gate;
-				if (gate === undefined || gate.outgoing(this, step1, ask)) ask(step1);
+				if (gate === undefined || gate.outgoing(this, ask, this.#ask)) this.#ask(ask);
 				// Say who we are, and ask the others (through the relay) to say who they are.
 				if (this.#options.awareness !== undefined) {
 					this.#sendOwnPresence();
@@ -177,11 +171,7 @@ export class RelaySession extends ObservableV2<RelaySessionEvents> {
 
 	/** Whether the relay has committed everything this log holds. */
 	holdsAll(): boolean {
-		if (this.kept === null) return false;
-		for (const [client, clock] of Y.decodeStateVector(Y.encodeStateVector(this.#options.log))) {
-			if ((this.kept.get(client) ?? 0) < clock) return false;
-		}
-		return true;
+		return this.kept !== null && covers(this.kept, vectorOf(this.#options.log));
 	}
 
 	override destroy(): void {
@@ -246,9 +236,7 @@ export class RelaySession extends ObservableV2<RelaySessionEvents> {
 
 	/** Whether the relay holds entries this log lacks. */
 	#lacking(kept: Map<number, number>): boolean {
-		const held = Y.decodeStateVector(Y.encodeStateVector(this.#options.log));
-		for (const [client, clock] of kept) if ((held.get(client) ?? 0) < clock) return true;
-		return false;
+		return !covers(vectorOf(this.#options.log), kept);
 	}
 
 	/** Asks the relay for what we lack (a step 1), at most once per PULL_INTERVAL_MS. */
@@ -262,11 +250,15 @@ export class RelaySession extends ObservableV2<RelaySessionEvents> {
 			}, wait);
 			return;
 		}
-		this.#lastPull = Date.now();
-		const step1 = syncMessage((encoder) => syncProtocol.writeSyncStep1(encoder, this.#options.log));
-		this.#guard.sent(step1);
-		this.#send(encodeFrame({ type: FRAME.sync, message: step1 }));
+		this.#ask(step1(this.#options.log));
 	}
+
+	/** Sends a step 1 ("send me what I lack"); its answer may be a whole history. */
+	#ask = (message: Uint8Array) => {
+		this.#lastPull = Date.now();
+		this.#guard.sent(message);
+		this.#send(encodeFrame({ type: FRAME.sync, message }));
+	};
 
 	/** Presence from the relay: someone's sealed state, or a request for ours. */
 	#presence(message: Uint8Array) {
@@ -284,7 +276,8 @@ export class RelaySession extends ObservableV2<RelaySessionEvents> {
 			// counting against this connection, which carries the whole room.
 			queueMicrotask(() => {
 				const held = awareness.getStates();
-				const gone = clientsOf(update).filter((client) => !held.has(client));
+				const named = checkAwarenessUpdate(update).map((entry) => entry.client);
+				const gone = named.filter((client) => !held.has(client));
 				this.#guard.forget(gone);
 			});
 		} catch {
@@ -340,14 +333,13 @@ function presenceMessage(type: number, update?: Uint8Array): Uint8Array {
 	return encoding.toUint8Array(encoder);
 }
 
-/** The client ids an awareness update names (already checked, so it reads). */
-function clientsOf(update: Uint8Array): number[] {
-	const decoder = decoding.createDecoder(update);
-	const clients: number[] = [];
-	for (let n = decoding.readVarUint(decoder); n > 0; n--) {
-		clients.push(decoding.readVarUint(decoder));
-		decoding.readVarUint(decoder); // clock
-		decoding.readVarString(decoder); // state
-	}
-	return clients;
+/** A doc's state vector, as a map. */
+function vectorOf(doc: Y.Doc): Map<number, number> {
+	return Y.decodeStateVector(Y.encodeStateVector(doc));
+}
+
+/** Whether state vector `held` covers everything `wanted` names. */
+function covers(held: Map<number, number>, wanted: Map<number, number>): boolean {
+	for (const [client, clock] of wanted) if ((held.get(client) ?? 0) < clock) return false;
+	return true;
 }
