@@ -10,6 +10,8 @@
 // It runs the same contract suite as every LogStore (server/level-log-store.test.ts).
 import type { ClassicLevel } from 'classic-level';
 import * as Y from 'yjs';
+import { KeepCounts } from './keep-counts';
+import type { KeepQuota, KeepRefusal, KeptSpaces } from './relay';
 import {
 	isUpdateRecord,
 	StoreError,
@@ -245,9 +247,15 @@ export async function damage(store: LevelLogStore, room: string): Promise<void> 
 	await store.db.put(seqKey(room, 'u', await store.nextSeq(room)), new Uint8Array([0xff, 0xff]));
 }
 
-/** The spaces a relay keeps (their b1 capabilities), in the same database: keys `k/<room>`. */
-export class LevelKeptSpaces {
+/**
+ * The spaces a relay keeps (their b1 capabilities), in the same database: keys `k/<room>`. The
+ * quota is counted in this process (one relay process owns its LevelDB).
+ */
+export class LevelKeptSpaces implements KeptSpaces {
 	readonly #db: LevelDb;
+	readonly #byAddress = new KeepCounts();
+	/** Spaces kept in all: read once from the database, then counted here. */
+	#total: number | null = null;
 
 	constructor(db: LevelDb) {
 		this.#db = db;
@@ -259,14 +267,39 @@ export class LevelKeptSpaces {
 		return value === undefined ? null : plain(value);
 	}
 
-	async put(room: string, capability: Uint8Array): Promise<void> {
+	async add(
+		room: string,
+		capability: Uint8Array,
+		address: string,
+		quota: KeepQuota
+	): Promise<KeepRefusal | null> {
 		checkRoom(room);
-		await this.#db.put(key('k', room), capability, { sync: true });
+		if (this.#total === null) {
+			const counted = await this.count();
+			this.#total ??= counted;
+		}
+		// Nothing awaits from the checks to the put's start: asks made at once count one by one.
+		if (!this.#byAddress.take(address, quota.maxKeptPerAddress)) return 'too-many-rooms';
+		if (this.#total >= quota.maxKept) {
+			this.#byAddress.giveBack(address);
+			return 'relay-full';
+		}
+		this.#total++;
+		try {
+			await this.#db.put(key('k', room), capability, { sync: true });
+		} catch (error) {
+			this.#total--;
+			this.#byAddress.giveBack(address);
+			throw error;
+		}
+		return null;
 	}
 
 	async delete(room: string): Promise<void> {
 		checkRoom(room);
+		const had = (await this.#db.get(key('k', room))) !== undefined;
 		await this.#db.del(key('k', room), { sync: true });
+		if (had && this.#total !== null) this.#total--;
 	}
 
 	async count(): Promise<number> {

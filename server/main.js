@@ -5,8 +5,9 @@
 // RELAY_MAX_SPACES_PER_ADDRESS (100), RELAY_MAX_SPACE_MB (256); RELAY_TOKEN makes it private
 // (clients add ?token=… to its address). REDIS_URL (redis://127.0.0.1:6379) makes this one node
 // of a service of several: signaling topics over Redis pub/sub, and the relay's logs and kept
-// spaces in Redis (run it with appendonly yes and appendfsync always). The relay runs compiled (npm run server
-// builds it first).
+// spaces in Redis (run it with appendonly yes and appendfsync always); it needs SERVICE_SECRET, one
+// secret (32+ characters) given to every node and never to Redis. The relay runs compiled (npm run
+// server builds it first).
 import { startSignaling } from './signaling.js';
 import { keepOnRelay, startRelay } from '../build-server/relay-server.js';
 
@@ -51,12 +52,20 @@ if (token !== undefined && token.length < 16) {
 	process.exit(1);
 }
 const redisUrl = process.env.REDIS_URL || undefined;
+const serviceSecret = process.env.SERVICE_SECRET || undefined;
+if (redisUrl !== undefined && (serviceSecret === undefined || serviceSecret.length < 32)) {
+	console.error(
+		'REDIS_URL needs SERVICE_SECRET: the same secret of 32 or more characters on every node (for example `openssl rand -hex 32`). The nodes count what each address asks of the relay together, under hashes keyed with it, and seal the kept spaces with it; Redis never sees it.'
+	);
+	process.exit(1);
+}
 try {
 	const dataDir = process.env.DATA_DIR ?? 'data/relay';
 	const relay = await startRelay({
 		dataDir,
 		sync: process.env.DATA_SYNC === '1',
 		redisUrl,
+		serviceSecret,
 		token,
 		quotas: {
 			...(maxKept === undefined ? {} : { maxKept }),

@@ -3,12 +3,12 @@
 // every write; plus what only a shared store shows: two nodes' appends and compactions in one
 // room lose nothing, and an acknowledged append survives Redis being killed (SIGKILL).
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { StoreError } from '../src/lib/storage/log-store';
 import { runLogStoreContract } from '../tests/contracts/log-store';
 import { redisMissing, startRedis, type RedisProcess } from '../tests/support/redis';
-import { damage, quarantined, RedisLogStore } from './redis-log-store';
+import { damage, quarantined, RedisKeptSpaces, RedisLogStore } from './redis-log-store';
 
 if (redisMissing) console.warn(`Skipping the Redis store tests: ${redisMissing}`);
 
@@ -123,4 +123,90 @@ describe.skipIf(redisMissing !== null)('Redis store', () => {
 			again.disconnect();
 		}
 	}, 30_000);
+});
+
+describe.skipIf(redisMissing !== null)('Redis kept spaces (the shared keep quota)', () => {
+	const SECRET = 'the secret every node of this test service shares';
+	const quota = { maxKept: 100, maxKeptPerAddress: 3 };
+	const capabilityOf = (n: number) => new Uint8Array(64).fill(n + 1);
+	let clients: Redis[] = [];
+	const node = () => {
+		const client = connect();
+		clients.push(client);
+		return new RedisKeptSpaces(client, SECRET);
+	};
+	beforeEach(async () => {
+		const client = connect();
+		await client.flushdb();
+		client.disconnect();
+	});
+	afterEach(() => {
+		for (const client of clients) client.disconnect();
+		clients = [];
+	});
+
+	it('asks from one address on two nodes at once keep at most its quota', async () => {
+		const [one, two] = [node(), node()];
+		const verdicts = await Promise.all(
+			Array.from({ length: 12 }, (_, i) =>
+				(i % 2 ? one : two).add(`room-${i}`, capabilityOf(i), '198.51.100.7', quota)
+			)
+		);
+		expect(verdicts.filter((verdict) => verdict === null)).toHaveLength(3);
+		expect(verdicts.filter((verdict) => verdict === 'too-many-rooms')).toHaveLength(9);
+		expect(await one.count()).toBe(3);
+		// Another address has a quota of its own.
+		expect(await two.add('room-other', capabilityOf(50), '198.51.100.8', quota)).toBeNull();
+		// Keeping a space kept already counts nothing.
+		const kept = verdicts.indexOf(null);
+		expect(await one.add(`room-${kept}`, capabilityOf(kept), '198.51.100.9', quota)).toBeNull();
+		expect(await one.count()).toBe(4);
+	});
+
+	it('the relay’s total holds across nodes asking at once', async () => {
+		const [one, two] = [node(), node()];
+		const verdicts = await Promise.all(
+			Array.from({ length: 10 }, (_, i) =>
+				(i % 2 ? one : two).add(`room-${i}`, capabilityOf(i), `198.51.100.${i}`, {
+					maxKept: 4,
+					maxKeptPerAddress: 3
+				})
+			)
+		);
+		expect(verdicts.filter((verdict) => verdict === null)).toHaveLength(4);
+		expect(verdicts.filter((verdict) => verdict === 'relay-full')).toHaveLength(6);
+		expect(await two.count()).toBe(4);
+		// A space forgotten makes room again.
+		const kept = verdicts.indexOf(null);
+		await one.delete(`room-${kept}`);
+		expect(await two.add('room-late', capabilityOf(60), '198.51.100.60', quota)).toBeNull();
+	});
+
+	it('Redis holds a keyed hash for the address and a sealed capability, which opens on any node', async () => {
+		const [one, two] = [node(), node()];
+		const capability = capabilityOf(7);
+		expect(await one.add('room-sealed', capability, '203.0.113.77', quota)).toBeNull();
+		expect(await two.get('room-sealed')).toEqual(capability);
+		const raw = connect();
+		clients.push(raw);
+		const keys = await raw.keys('*');
+		expect(keys.sort()).toEqual(['cp:kb:' + one.addressHash('203.0.113.77'), 'cp:kept']);
+		expect(keys.join()).not.toContain('203.0.113.77');
+		const sealed = (await raw.hgetBuffer('cp:kept', 'room-sealed')) as Buffer;
+		expect(sealed.includes(Buffer.from(capability.subarray(0, 16)))).toBe(false);
+		// Another secret's hash differs; its node cannot open the capability (and says so).
+		const lines: string[] = [];
+		const stranger = new RedisKeptSpaces(
+			raw,
+			'another service secret, of the same length',
+			(line) => lines.push(line)
+		);
+		expect(stranger.addressHash('203.0.113.77')).not.toBe(one.addressHash('203.0.113.77'));
+		expect(await stranger.get('room-sealed')).toBeNull();
+		expect(lines.join()).toMatch(/SERVICE_SECRET/);
+		// A sealed capability moved to another room does not open there (it is bound to its room).
+		await raw.hset('cp:kept', 'room-moved', sealed);
+		expect(await one.get('room-moved')).toBeNull();
+		expect(() => new RedisKeptSpaces(raw, 'short')).toThrow(/at least 32/);
+	});
 });

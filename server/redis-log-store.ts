@@ -6,9 +6,11 @@
 // as damaged a list `cp:r:<room>:q`, and `cp:r:<room>:c` counts compactions. Appends from any
 // node go to the list's tail; a compaction replaces only the records it read (the head), in one
 // script, and only if no other compaction ran meanwhile — so an append never gets lost to it.
-// Redis receives ciphertext (sealed envelopes in Yjs updates) and room names, nothing else.
+// Redis receives ciphertext (sealed envelopes in Yjs updates, sealed capabilities), room names,
+// counts and keyed hashes of addresses (RedisKeptSpaces), nothing else.
 // It runs the same contract suite as every LogStore (server/redis-log-store.test.ts).
 import type { Redis } from 'ioredis';
+import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from 'node:crypto';
 import * as Y from 'yjs';
 import {
 	isUpdateRecord,
@@ -17,6 +19,8 @@ import {
 	type LogStore,
 	type StoredLog
 } from '../src/lib/storage/log-store';
+import { KEEP_WINDOW_MS } from './keep-counts';
+import type { KeepQuota, KeepRefusal, KeptSpaces } from './relay';
 
 const keys = (room: string) => ({
 	updates: `cp:r:${room}:u`,
@@ -177,23 +181,80 @@ export async function damage(redis: Redis, room: string): Promise<void> {
 	await redis.rpush(keys(room).updates, Buffer.from([0xff, 0xff]));
 }
 
-/** The spaces the relay service keeps (their b1 capabilities), a hash `cp:kept` in Redis. */
-export class RedisKeptSpaces {
-	readonly #redis: Redis;
+/**
+ * Keep a space if the quota allows, in one step for every node: KEYS = the kept hash, the
+ * address's count; ARGV = room, sealed capability, maxKept, maxKeptPerAddress, window (s).
+ */
+const KEEP = `
+if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 1 then return 'kept' end
+if tonumber(redis.call('GET', KEYS[2]) or '0') >= tonumber(ARGV[4]) then return 'too-many-rooms' end
+if redis.call('HLEN', KEYS[1]) >= tonumber(ARGV[3]) then return 'relay-full' end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+if redis.call('INCR', KEYS[2]) == 1 then redis.call('EXPIRE', KEYS[2], ARGV[5]) end
+return 'kept'
+`;
 
-	constructor(redis: Redis) {
+/** The shortest service secret taken (it keys the address hashes and seals capabilities). */
+export const SERVICE_SECRET_MIN = 32;
+
+/**
+ * The spaces the relay service keeps, a hash `cp:kept` in Redis, and how many each address asked
+ * for lately, `cp:kb:<hash>`. Redis learns neither the capabilities nor the addresses: each
+ * capability is sealed (AES-256-GCM, bound to its room) and each address replaced by a keyed
+ * hash (HMAC-SHA-256), both under keys derived from the service's secret, which every node is
+ * given (SERVICE_SECRET) and Redis never is. Guessing an address from its hash takes the secret.
+ */
+export class RedisKeptSpaces implements KeptSpaces {
+	readonly #redis: Redis;
+	readonly #sealKey: Buffer;
+	readonly #hashKey: Buffer;
+	readonly #log: (line: string) => void;
+
+	constructor(redis: Redis, secret: string, log: (line: string) => void = () => {}) {
+		if (secret.length < SERVICE_SECRET_MIN) {
+			throw new Error(`The service secret must be at least ${SERVICE_SECRET_MIN} characters.`);
+		}
 		this.#redis = redis;
+		const derive = (info: string) =>
+			Buffer.from(hkdfSync('sha256', secret, 'commonplace relay service', info, 32));
+		this.#sealKey = derive('kept capabilities');
+		this.#hashKey = derive('address counts');
+		this.#log = log;
 	}
 
 	async get(room: string): Promise<Uint8Array | null> {
 		checkRoom(room);
-		const value = await this.#redis.hgetBuffer('cp:kept', room);
-		return value === null ? null : plain(value);
+		const sealed = await this.#redis.hgetBuffer('cp:kept', room);
+		if (sealed === null) return null;
+		const capability = this.#open(room, sealed);
+		if (capability === null) {
+			// Treated as not kept (the space's editors can ask again), and said once per ask.
+			this.#log(
+				'relay: a kept space’s capability does not open with this SERVICE_SECRET (changed, or the nodes differ?)'
+			);
+		}
+		return capability;
 	}
 
-	async put(room: string, capability: Uint8Array): Promise<void> {
+	async add(
+		room: string,
+		capability: Uint8Array,
+		address: string,
+		quota: KeepQuota
+	): Promise<KeepRefusal | null> {
 		checkRoom(room);
-		await this.#redis.hset('cp:kept', room, Buffer.from(capability));
+		const verdict = await this.#redis.eval(
+			KEEP,
+			2,
+			'cp:kept',
+			`cp:kb:${this.addressHash(address)}`,
+			room,
+			this.#seal(room, capability),
+			quota.maxKept,
+			quota.maxKeptPerAddress,
+			Math.ceil(KEEP_WINDOW_MS / 1000)
+		);
+		return verdict === 'kept' ? null : (verdict as KeepRefusal);
 	}
 
 	async delete(room: string): Promise<void> {
@@ -203,5 +264,37 @@ export class RedisKeptSpaces {
 
 	async count(): Promise<number> {
 		return this.#redis.hlen('cp:kept');
+	}
+
+	/** What Redis holds in place of an address: its keyed hash (128 bits, base64url). */
+	addressHash(address: string): string {
+		return createHmac('sha256', this.#hashKey)
+			.update(address)
+			.digest()
+			.subarray(0, 16)
+			.toString('base64url');
+	}
+
+	#seal(room: string, capability: Uint8Array): Buffer {
+		const nonce = randomBytes(12);
+		const cipher = createCipheriv('aes-256-gcm', this.#sealKey, nonce);
+		cipher.setAAD(Buffer.from(room));
+		const body = Buffer.concat([cipher.update(capability), cipher.final()]);
+		return Buffer.concat([nonce, body, cipher.getAuthTag()]);
+	}
+
+	#open(room: string, sealed: Buffer): Uint8Array | null {
+		if (sealed.length < 12 + 16) return null;
+		try {
+			const decipher = createDecipheriv('aes-256-gcm', this.#sealKey, sealed.subarray(0, 12));
+			decipher.setAAD(Buffer.from(room));
+			decipher.setAuthTag(sealed.subarray(sealed.length - 16));
+			return plain(
+				Buffer.concat([decipher.update(sealed.subarray(12, sealed.length - 16)), decipher.final()])
+			);
+		} catch {
+			// reason: a record sealed under another secret (or damaged) fails its tag: not kept.
+			return null;
+		}
 	}
 }

@@ -5,6 +5,7 @@
 // as a load balancer) on node 2, and nothing that was acknowledged is lost; Redis killed and
 // started again, the nodes carry on by themselves.
 import { fork, type ChildProcess } from 'node:child_process';
+import { Redis } from 'ioredis';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -43,14 +44,24 @@ async function until(check: () => boolean, ms = 15_000, what = 'a condition') {
 	}
 }
 
+/** The secret the nodes of a service share (never given to Redis). */
+const SERVICE_SECRET = 'a test service secret, the same on every node';
+
 /** A node of the service: the compiled server in its own process, on Redis. */
-async function node(redisUrl: string): Promise<{ url: string; port: number; child: ChildProcess }> {
+async function node(
+	redisUrl: string,
+	quotas: Record<string, number> = {}
+): Promise<{ url: string; port: number; child: ChildProcess }> {
 	const dataDir = mkdtempSync(join(tmpdir(), 'cp-node-'));
 	cleanup.push(() => rmSync(dataDir, { recursive: true, force: true }));
 	const script = fileURLToPath(new URL('../tests/adversary/relay-child.mjs', import.meta.url));
-	const child = fork(script, [JSON.stringify({ dataDir, redisUrl })], {
-		stdio: ['ignore', 'inherit', 'inherit', 'ipc']
-	});
+	const child = fork(
+		script,
+		[JSON.stringify({ dataDir, redisUrl, serviceSecret: SERVICE_SECRET, quotas })],
+		{
+			stdio: ['ignore', 'inherit', 'inherit', 'ipc']
+		}
+	);
 	cleanup.push(() => child.kill('SIGKILL'));
 	const url = await new Promise<string>((resolve, reject) => {
 		child.once('exit', (code) => reject(new Error(`node exited (${code})`)));
@@ -61,13 +72,13 @@ async function node(redisUrl: string): Promise<{ url: string; port: number; chil
 	return { url, port: Number(new URL(url).port), child };
 }
 
-async function service(): Promise<{
+async function service(quotas: Record<string, number> = {}): Promise<{
 	redis: RedisProcess;
 	nodes: Awaited<ReturnType<typeof node>>[];
 }> {
 	const redis = await startRedis(true);
 	cleanup.push(() => redis.stop());
-	return { redis, nodes: [await node(redis.url), await node(redis.url)] };
+	return { redis, nodes: [await node(redis.url, quotas), await node(redis.url, quotas)] };
 }
 
 /** An editor of `cap` (content doc, bridge, log doc) whose log syncs with the relay at `url`. */
@@ -188,6 +199,48 @@ describe.skipIf(redisMissing !== null)('a relay service of two nodes on Redis', 
 			`acknowledged before node 1 died: ${JSON.stringify([...lastKept])}; all: ${JSON.stringify([...vectorOf(writer.log)])}`
 		);
 	}, 90_000);
+
+	it('one address’s keep quota counts on every node, and Redis never sees the address or a capability', async () => {
+		const { redis, nodes } = await service({ maxKeptPerAddress: 2 });
+		const [one, two] = nodes as [
+			Awaited<ReturnType<typeof node>>,
+			Awaited<ReturnType<typeof node>>
+		];
+		const caps = [0, 1, 2].map(() => capability.fromSecret(capability.newSecret()));
+		// From 127.0.0.1 each time: the first space kept on node 1, the second on node 2…
+		const first = await member(caps[0]!, one.url, true);
+		await until(() => first.transport.relays[0]?.kept === true, 15_000, 'the first kept');
+		const second = await member(caps[1]!, two.url, true);
+		await until(() => second.transport.relays[0]?.kept === true, 15_000, 'the second kept');
+		// …and the third, on node 1 again, is over the address's quota of two, counted together.
+		const third = await member(caps[2]!, one.url, true);
+		await until(() => third.transport.relays[0]?.refused !== null, 15_000, 'the third refused');
+		expect(third.transport.relays[0]?.refused).toBe('too-many-rooms');
+		expect(third.transport.relays[0]?.kept).toBe(false);
+
+		// Everything Redis holds: no address, no capability, only rooms, ciphertext and counts.
+		const client = new Redis(redis.url);
+		cleanup.push(() => client.disconnect());
+		const held: Buffer[] = [];
+		for (const key of await client.keys('*')) {
+			held.push(Buffer.from(key));
+			const type = await client.type(key);
+			if (type === 'hash') {
+				for (const [field, value] of Object.entries(await client.hgetallBuffer(key))) {
+					held.push(Buffer.from(field), value);
+				}
+			} else if (type === 'list') held.push(...(await client.lrangeBuffer(key, 0, -1)));
+			else if (type === 'string') held.push((await client.getBuffer(key)) as Buffer);
+		}
+		const everything = Buffer.concat(held);
+		expect(everything.includes(Buffer.from('127.0.0.1'))).toBe(false);
+		for (const cap of caps) {
+			const relayCap = capability.toRelay(cap);
+			expect(everything.includes(Buffer.from(relayCap.relayKey))).toBe(false);
+		}
+		expect(await client.hlen('cp:kept')).toBe(2);
+		expect((await client.keys('cp:kb:*')).length).toBe(1);
+	}, 60_000);
 
 	it('Redis killed and started again: the nodes carry on by themselves', async () => {
 		const { redis, nodes } = await service();

@@ -14,7 +14,7 @@ import { encodeFrame, FRAME, framesOf } from '../src/lib/sync/relay-wire';
 import { Redis } from 'ioredis';
 import { createNodeVerifier } from './node-verifier';
 import { redisBus } from './redis-bus.js';
-import { RedisKeptSpaces, RedisLogStore } from './redis-log-store';
+import { RedisKeptSpaces, RedisLogStore, SERVICE_SECRET_MIN } from './redis-log-store';
 import { Relay, type RelayOptions } from './relay';
 
 export { keepOnRelay } from './relay-keep';
@@ -28,6 +28,12 @@ export interface RelayServerOptions {
 	 * updates it stores to the others. Without it, one process keeps its LevelDB.
 	 */
 	redisUrl?: string;
+	/**
+	 * With `redisUrl`: the secret every node of the service is given and Redis never is
+	 * (SERVICE_SECRET, at least 32 characters). It keys the hashes that stand for addresses in
+	 * the shared keep quota and seals the kept spaces' capabilities (redis-log-store.ts).
+	 */
+	serviceSecret?: string;
 	/** fsync every write (survives power loss, not only a killed process). */
 	sync?: boolean;
 	/** Largest frame (a whole first sync of a big space arrives as one). */
@@ -164,6 +170,11 @@ export async function startRelay(options: RelayServerOptions): Promise<RelayServ
 /** The store, kept spaces and node bus of a relay service on Redis. */
 async function redisStore(options: RelayServerOptions) {
 	const url = options.redisUrl as string;
+	if (options.serviceSecret === undefined) {
+		throw new Error(
+			`A relay node on Redis needs SERVICE_SECRET: the same secret (${SERVICE_SECRET_MIN}+ characters, e.g. from \`openssl rand -hex 32\`) on every node, so the nodes count each address's quota together without Redis learning addresses.`
+		);
+	}
 	const redis = new Redis(url, {
 		// While Redis is away, writes fail at once (persist retries with the whole state) and the
 		// connection keeps being tried again.
@@ -172,6 +183,8 @@ async function redisStore(options: RelayServerOptions) {
 		retryStrategy: (times) => Math.min(times * 200, 2_000),
 		lazyConnect: true
 	});
+	// Checks the secret before anything is sent to Redis.
+	const kept = new RedisKeptSpaces(redis, options.serviceSecret, options.log);
 	// reason: ioredis reports connection errors here and reconnects by itself; the bus logs them.
 	redis.on('error', () => {});
 	await redis.connect();
@@ -185,7 +198,7 @@ async function redisStore(options: RelayServerOptions) {
 	});
 	return {
 		store: new RedisLogStore(redis),
-		kept: new RedisKeptSpaces(redis),
+		kept,
 		bus: {
 			join: (room: string) => bus.join(room),
 			leave: (room: string) => bus.leave(room),

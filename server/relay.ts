@@ -28,10 +28,30 @@ import {
 	type RelayRefusal
 } from '../src/lib/sync/relay-wire';
 
+/** How many spaces a relay keeps: in all, and asked for from one address in a day. */
+export interface KeepQuota {
+	maxKept: number;
+	maxKeptPerAddress: number;
+}
+
+/** Why a space was not kept: the address has asked for its share today, or the relay is full. */
+export type KeepRefusal = 'too-many-rooms' | 'relay-full';
+
 /** Where a relay keeps which spaces it keeps (their b1 capabilities). */
 export interface KeptSpaces {
 	get(room: string): Promise<Uint8Array | null>;
-	put(room: string, capability: Uint8Array): Promise<void>;
+	/**
+	 * Keeps a space that is not kept yet, asked for from `address` (gate.js `addressKey`), if the
+	 * quota allows, and counts it against the address for a day (KEEP_WINDOW_MS): null when kept, else
+	 * why not. Check and write are one step for every relay node that shares the store, so asks
+	 * made at once (on one node or several) cannot all pass.
+	 */
+	add(
+		room: string,
+		capability: Uint8Array,
+		address: string,
+		quota: KeepQuota
+	): Promise<KeepRefusal | null>;
 	delete(room: string): Promise<void>;
 	count(): Promise<number>;
 }
@@ -39,7 +59,7 @@ export interface KeptSpaces {
 export interface RelayOptions {
 	store: LogStore;
 	kept: KeptSpaces;
-	/** Spaces one address may ask this relay to keep (kept by anyone: the count is per relay run). */
+	/** Spaces one address may ask this relay (all its nodes) to keep in a day (KEEP_WINDOW_MS). */
 	maxKeptPerAddress?: number;
 	/** Spaces this relay keeps in all. */
 	maxKept?: number;
@@ -149,7 +169,6 @@ export class Relay {
 	readonly #options: Required<Omit<RelayOptions, 'log' | 'bus'>> &
 		Pick<RelayOptions, 'log' | 'bus'>;
 	readonly #rooms = new Map<string, Promise<Room>>();
-	readonly #keptBy = new Map<string, number>();
 	/** Rooms being deleted at an editor's request: nobody joins them meanwhile. */
 	readonly #forgetting = new Set<string>();
 	/** Joins in flight per room: a room is unloaded only when it has no client and none. */
@@ -160,8 +179,6 @@ export class Relay {
 	readonly #loaded = new Map<string, Room>();
 	/** The client whose whole history (a step 2) is being applied now, if any. */
 	#bulk: Client | null = null;
-	/** Spaces kept in all: read once from the store, then counted here (reserved before a put). */
-	#keptTotal: number | null = null;
 
 	constructor(options: RelayOptions) {
 		this.#options = {
@@ -283,8 +300,8 @@ export class Relay {
 	}
 
 	/**
-	 * Keeps a space a client asked for, if its capability names this room and quotas allow.
-	 * Quota slots are taken before the first wait, so simultaneous asks cannot all pass.
+	 * Keeps a space a client asked for, if its capability names this room and the quota allows
+	 * (the store checks and writes in one step: see KeptSpaces.add).
 	 */
 	async #keep(client: Client, room: string): Promise<Uint8Array | null> {
 		const capability = client.keep as Uint8Array;
@@ -298,31 +315,18 @@ export class Relay {
 			this.#refuse(client, 'unavailable', true);
 			return null;
 		}
-		const byAddress = this.#keptBy.get(client.address) ?? 0;
-		if (byAddress >= this.#options.maxKeptPerAddress) {
-			this.#refuse(client, 'too-many-rooms', true);
-			return null;
-		}
 		this.#keeping.add(room);
-		this.#keptBy.set(client.address, byAddress + 1);
-		let stored = false;
 		try {
-			this.#keptTotal ??= await this.#options.kept.count();
-			if (this.#keptTotal >= this.#options.maxKept) {
-				this.#refuse(client, 'relay-full', true);
+			const refused = await this.#options.kept.add(room, capability, client.address, {
+				maxKept: this.#options.maxKept,
+				maxKeptPerAddress: this.#options.maxKeptPerAddress
+			});
+			if (refused !== null) {
+				this.#refuse(client, refused, true);
 				return null;
 			}
-			this.#keptTotal++;
-			try {
-				await this.#options.kept.put(room, capability);
-			} catch (error) {
-				this.#keptTotal--;
-				throw error;
-			}
-			stored = true;
 		} finally {
 			this.#keeping.delete(room);
-			if (!stored) this.#keptBy.set(client.address, (this.#keptBy.get(client.address) ?? 1) - 1);
 		}
 		this.stats.kept++;
 		return capability;
@@ -485,7 +489,6 @@ export class Relay {
 		await this.#teardown(room);
 		try {
 			await this.#options.kept.delete(room.cap.room);
-			if (this.#keptTotal !== null) this.#keptTotal--;
 			await this.#options.store.remove(room.cap.room);
 		} finally {
 			this.#forgetting.delete(room.cap.room);

@@ -8,6 +8,7 @@
 // y-websocket@2.1.0's own server (bin/server.cjs; plaintext Yjs, persisted with y-leveldb under
 // YPERSISTENCE), on the same workload.
 import { fork, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -72,6 +73,9 @@ const LOAD_ENV = {
 	RELAY_MAX_SPACES_PER_ADDRESS: '200000',
 	RELAY_MAX_SPACES: '200000'
 };
+
+/** The secret a service's nodes share (a load test's own, made for this run). */
+const SERVICE_SECRET = randomBytes(32).toString('hex');
 
 /** One node of Commonplace's server (signaling + relay) in its own process. */
 async function ourNode(name, dataDir, env = {}) {
@@ -148,7 +152,10 @@ const TARGETS = {
 			const nodes = [];
 			for (const n of [1, 2]) {
 				nodes.push(
-					await ourNode(`relay-node${n}`, join(dataDir, `node${n}`), { REDIS_URL: redis.url })
+					await ourNode(`relay-node${n}`, join(dataDir, `node${n}`), {
+						REDIS_URL: redis.url,
+						SERVICE_SECRET
+					})
 				);
 			}
 			return {
@@ -173,7 +180,10 @@ const TARGETS = {
 			const nodes = [];
 			for (const n of [1, 2]) {
 				nodes.push(
-					await ourNode(`signaling-node${n}`, join(dataDir, `node${n}`), { REDIS_URL: redis.url })
+					await ourNode(`signaling-node${n}`, join(dataDir, `node${n}`), {
+						REDIS_URL: redis.url,
+						SERVICE_SECRET
+					})
 				);
 			}
 			return {
