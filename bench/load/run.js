@@ -324,6 +324,8 @@ export async function measure(targetName, workload) {
 			target: target.name,
 			clients,
 			rooms,
+			asked: Math.round((clients * 1000) / intervalMs),
+			sentPerSecond: sent / seconds,
 			sent,
 			delivered,
 			expected,
@@ -440,7 +442,8 @@ export async function compareRelays(workload, rounds = 2) {
 /**
  * `npm run load`: every target on one workload per kind (LOAD_ROOMS rooms of 4 clients,
  * LOAD_UPDATES updates each, every LOAD_INTERVAL_MS, from LOAD_LOADERS processes), one after the
- * other on this machine; a table, and bench/results/load.json.
+ * other on this machine; a table, and bench/results/load.json. LOAD_SWEEP=1 adds where the
+ * loaders saturate (loaderSweep).
  */
 async function loadRun() {
 	const workload = {
@@ -454,22 +457,25 @@ async function loadRun() {
 	const { buildServer } = await import('../../scripts/build-server.js');
 	await buildServer();
 	const only = process.env.LOAD_ONLY?.split(',');
+	// Two relay nodes and Redis share this machine's cores with the loaders: at half the rate too.
 	const plan = [
 		['signaling', 200],
 		['signaling-redis', 200],
 		['ywebrtc', 200],
 		['relay', 100],
 		['relay-redis', 100],
+		['relay-redis', 100, workload.intervalMs * 2],
 		['ywebsocket', 100]
 	].filter(([name]) => !only || only.includes(name));
 	const rows = [];
-	for (const [name, bytes] of plan) {
-		const result = await measure(name, { ...workload, bytes });
+	for (const [name, bytes, intervalMs = workload.intervalMs] of plan) {
+		const result = await measure(name, { ...workload, bytes, intervalMs });
 		rows.push(result);
 		console.log(`${result.target}: done`);
 	}
 	const table = rows.map((r) => ({
 		target: r.target,
+		'publishes/s asked': r.asked,
 		clients: r.clients,
 		'delivered/s': Math.round(r.deliveredPerSecond),
 		'delivered of expected': `${r.delivered}/${r.expected}`,
@@ -494,13 +500,47 @@ async function loadRun() {
 			'KB per idle connection': Number(r.memoryPerConnectionKb.toFixed(1))
 		}))
 	);
+	const sweep = process.env.LOAD_SWEEP === '1' ? await loaderSweep(workload) : undefined;
 	const { mkdirSync, writeFileSync } = await import('node:fs');
 	mkdirSync('bench/results', { recursive: true });
 	writeFileSync(
 		'bench/results/load.json',
-		JSON.stringify({ workload, results: rows, idle }, null, '\t') + '\n'
+		JSON.stringify({ workload, results: rows, idle, sweep }, null, '\t') + '\n'
 	);
 	console.log('written to bench/results/load.json');
+}
+
+/**
+ * Where the loaders themselves saturate (LOAD_SWEEP=1): our cheapest target, one signaling node,
+ * driven at rising rates from one and from two loader processes. A loader is saturated when
+ * it stops sending at the rate asked, or its process is near one core busy; the machine is,
+ * when loaders and server together use both cores.
+ */
+async function loaderSweep(workload) {
+	const rows = [];
+	for (const loaders of [1, 2]) {
+		for (const intervalMs of [400, 200, 100, 50]) {
+			const r = await measure('signaling', {
+				...workload,
+				bytes: 200,
+				updates: Math.round((8_000 / intervalMs) * 1),
+				intervalMs,
+				loaders
+			});
+			rows.push({
+				loaders,
+				'publishes/s asked': r.asked,
+				'publishes/s sent': Math.round(r.sentPerSecond),
+				'delivered of expected': `${r.delivered}/${r.expected}`,
+				'cores per loader': Number((r.loaderCpuSeconds / r.seconds / loaders).toFixed(2)),
+				'server cores': Number((r.cpuSeconds / r.seconds).toFixed(2)),
+				'p99 ms': Number(r.p99Ms.toFixed(1))
+			});
+			console.log(`sweep: ${loaders} loader(s), ${r.asked}/s: done`);
+		}
+	}
+	console.table(rows);
+	return rows;
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) await loadRun();
