@@ -7,6 +7,7 @@ import * as capability from '../../src/lib/crypto/capability';
 import * as envelope from '../../src/lib/crypto/envelope';
 import * as links from '../../src/lib/crypto/links';
 import { sealPresence } from '../../src/lib/crypto/presence';
+import * as secretbox from '../../src/lib/crypto/secretbox';
 import { createSigner, createVerifier } from '../../src/lib/crypto/signing';
 import * as Y from 'yjs';
 
@@ -198,6 +199,26 @@ describe('Ed25519: WebCrypto and tweetnacl agree', () => {
 			expect(await webVerifier.verify(forged, message)).toBe(false);
 			expect(await tweetVerifier.verify(forged, message)).toBe(false);
 		}
+	});
+});
+
+describe('secretbox: @noble/ciphers and tweetnacl agree', () => {
+	it('seals to the same bytes and opens each other’s boxes; a changed byte or key opens nothing', () => {
+		// Seeded sizes and bytes: 0, 1, 63, 64, 65 and ~100 KB (block edges and a long stream).
+		let state = 7;
+		const random = (n: number) =>
+			Uint8Array.from({ length: n }, () => (state = (state * 1103515245 + 12345) >>> 0) >>> 24);
+		for (const size of [0, 1, 63, 64, 65, 100_003]) {
+			const [key, nonce, plain] = [random(32), random(24), random(size)];
+			const ours = secretbox.seal(plain, nonce, key);
+			expect(ours).toEqual(nacl.secretbox(plain, nonce, key));
+			expect(secretbox.open(nacl.secretbox(plain, nonce, key), nonce, key)).toEqual(plain);
+			const tampered = ours.slice();
+			tampered[tampered.length - 1] = (tampered[tampered.length - 1] as number) ^ 1;
+			expect(secretbox.open(tampered, nonce, key)).toBeNull();
+			expect(secretbox.open(ours, nonce, random(32))).toBeNull();
+		}
+		expect(secretbox.open(new Uint8Array(15), new Uint8Array(24), new Uint8Array(32))).toBeNull();
 	});
 });
 

@@ -8,6 +8,7 @@
 import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
 import nacl from 'tweetnacl';
+import * as secretbox from './secretbox';
 import { concat, utf8 } from './bytes';
 import type { Capability, EditCapability, ViewCapability } from './capability';
 import type { Signer, Verifier } from './signing';
@@ -23,7 +24,7 @@ export type StateVector = Map<number, number>;
 
 const SIG = 64;
 const NONCE = 24;
-const MAC = nacl.secretbox.overheadLength;
+const MAC = secretbox.OVERHEAD;
 /** v1: version ‖ sig ‖ nonce, then the secretbox of kind ‖ body. */
 const V1_HEADER = 1 + SIG + NONCE;
 /** v2: version ‖ sig ‖ kind ‖ u32 covers length; then covers, nonce, secretbox of body. */
@@ -110,7 +111,7 @@ function layout(cap: EditCapability, kind: Kind, body: Uint8Array, options: Seal
 		length,
 		covers,
 		nonce,
-		nacl.secretbox(body, nonce, cap.readKey)
+		secretbox.seal(body, nonce, cap.readKey)
 	);
 	return { rest, message: concat(CONTEXT_V2, cap.topicBytes, rest) };
 }
@@ -229,7 +230,7 @@ export function decrypt(
 ): Opened {
 	const parts = split(envelope);
 	if (typeof parts === 'string') return { ok: false, reason: parts };
-	const plain = nacl.secretbox.open(parts.ciphertext, parts.nonce, cap.readKey);
+	const plain = secretbox.open(parts.ciphertext, parts.nonce, cap.readKey);
 	if (plain === null) return { ok: false, reason: 'decrypt' };
 	if (header.version === VERSION)
 		return { ok: true, kind: header.kind as Kind, body: plain, header };

@@ -3,6 +3,7 @@
 // newcomer finds the space on a relay when nobody who has it is online. Parsing never throws;
 // every failure is a message a person can act on; a hint that cannot be read is left out.
 import nacl from 'tweetnacl';
+import * as secretbox from './secretbox';
 import { concat, fromB64url, toB64url, utf8 } from './bytes';
 import { fromBytes, toBytes, type Capability } from './capability';
 import * as strength from './password-strength';
@@ -71,7 +72,7 @@ export function parse(fragment: string): Parsed {
 		const kind = KIND[letter];
 		const cap = kind ? fromBytes(kind, bytes) : null;
 		if (cap) return { ok: true, cap, relays };
-		if (letter === 'p' && bytes.length > SALT + NONCE + nacl.secretbox.overheadLength)
+		if (letter === 'p' && bytes.length > SALT + NONCE + secretbox.OVERHEAD)
 			return { ok: 'password', payload: bytes };
 	} catch (error) {
 		// reason: a key of the right length that the curve code still refuses; same message.
@@ -126,7 +127,7 @@ export async function protect(
 	const inside = parse(inner);
 	if (inside.ok !== true) throw new Error('Only an edit or view link can be protected.');
 	const key = await passwordKey(password, salt);
-	return `p1.${toB64url(concat(salt, nonce, nacl.secretbox(utf8(inner), nonce, key)))}`;
+	return `p1.${toB64url(concat(salt, nonce, secretbox.seal(utf8(inner), nonce, key)))}`;
 }
 
 /** Opens a `p1` payload with a password. */
@@ -137,7 +138,7 @@ export async function unprotect(
 	const salt = payload.subarray(0, SALT);
 	const nonce = payload.subarray(SALT, SALT + NONCE);
 	const key = await passwordKey(password, salt);
-	const inner = nacl.secretbox.open(payload.subarray(SALT + NONCE), nonce, key);
+	const inner = secretbox.open(payload.subarray(SALT + NONCE), nonce, key);
 	if (inner === null) return { ok: false, error: 'That password is not right. Try again.' };
 	const parsed = parse(new TextDecoder().decode(inner));
 	if (parsed.ok === true) return parsed;

@@ -3,6 +3,7 @@
 // so a blind relay or a signaling server sees none of it. Not signed: viewers have presence
 // too and cannot sign; anyone who can read the space could also claim a name in it.
 import nacl from 'tweetnacl';
+import * as secretbox from './secretbox';
 import { concat, fromB64url, toB64url, toHex, utf8 } from './bytes';
 
 const NONCE = 24;
@@ -15,15 +16,15 @@ export function sealPresence(
 	state: unknown,
 	nonce: Uint8Array = nacl.randomBytes(NONCE)
 ): string {
-	return toB64url(concat(nonce, nacl.secretbox(utf8(JSON.stringify(state)), nonce, readKey)));
+	return toB64url(concat(nonce, secretbox.seal(utf8(JSON.stringify(state)), nonce, readKey)));
 }
 
 /** The opened state, or null for anything that does not open under `readKey` as JSON. */
 export function openPresence(readKey: Uint8Array, sealed: unknown): unknown {
 	if (typeof sealed !== 'string' || sealed.length > (MAX_PRESENCE_BYTES * 4) / 3 + 64) return null;
 	const bytes = fromB64url(sealed);
-	if (bytes === null || bytes.length < NONCE + nacl.secretbox.overheadLength) return null;
-	const plain = nacl.secretbox.open(bytes.subarray(NONCE), bytes.subarray(0, NONCE), readKey);
+	if (bytes === null || bytes.length < NONCE + secretbox.OVERHEAD) return null;
+	const plain = secretbox.open(bytes.subarray(NONCE), bytes.subarray(0, NONCE), readKey);
 	if (plain === null) return null;
 	try {
 		return JSON.parse(decoder.decode(plain)) as unknown;

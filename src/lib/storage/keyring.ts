@@ -4,6 +4,7 @@
 // capability, so nothing readable rests here but keys (DESIGN.md §2).
 import { openDB, wrap, type IDBPDatabase } from 'idb';
 import nacl from 'tweetnacl';
+import * as secretbox from '../crypto/secretbox';
 import { derive } from '../crypto/capability';
 
 const DB = 'commonplace';
@@ -177,7 +178,7 @@ const metaKey = (cap: StoredCapability) => derive('commonplace/v1/keyring', cap.
 
 function sealMeta(cap: StoredCapability, meta: Meta): Uint8Array {
 	const nonce = nacl.randomBytes(24);
-	const box = nacl.secretbox(new TextEncoder().encode(JSON.stringify(meta)), nonce, metaKey(cap));
+	const box = secretbox.seal(new TextEncoder().encode(JSON.stringify(meta)), nonce, metaKey(cap));
 	const out = new Uint8Array(nonce.length + box.length);
 	out.set(nonce);
 	out.set(box, nonce.length);
@@ -186,7 +187,7 @@ function sealMeta(cap: StoredCapability, meta: Meta): Uint8Array {
 
 function openMeta(cap: StoredCapability, sealed: unknown): Meta | null {
 	if (!(sealed instanceof Uint8Array) || sealed.length < 24 + 16) return null;
-	const plain = nacl.secretbox.open(sealed.subarray(24), sealed.subarray(0, 24), metaKey(cap));
+	const plain = secretbox.open(sealed.subarray(24), sealed.subarray(0, 24), metaKey(cap));
 	if (plain === null) return null;
 	try {
 		const value = JSON.parse(new TextDecoder().decode(plain)) as Partial<Meta>;
