@@ -1,7 +1,8 @@
 // The embedded relay's per-address keep counts: a quota per address that falls away after
 // KEEP_WINDOW_MS, a count given back when the keep failed, expired addresses swept out.
 import { describe, expect, it } from 'vitest';
-import { KEEP_WINDOW_MS, KeepCounts } from './keep-counts';
+import { addressKey } from './gate.js';
+import { KEEP_WINDOW_MS, KeepCounts, keepQuotaKey } from './keep-counts';
 
 describe('KeepCounts', () => {
 	it('counts up to the quota per address, and the window ends the count', () => {
@@ -19,5 +20,16 @@ describe('KeepCounts', () => {
 		counts.giveBack('a');
 		expect(counts.take('a', 1, 0)).toBe(true);
 		expect(counts.take('z', 0, 0)).toBe(false);
+	});
+});
+
+describe('keepQuotaKey', () => {
+	it('counts IPv6 by /48 and IPv4 as is', () => {
+		expect(keepQuotaKey(addressKey('2001:db8:4a00:1::1'))).toBe('2001:db8:4a00::/48');
+		expect(keepQuotaKey(addressKey('2001:db8:4a00:ff::1'))).toBe('2001:db8:4a00::/48');
+		expect(keepQuotaKey(addressKey('2001:db8:4a01:1::1'))).toBe('2001:db8:4a01::/48');
+		expect(keepQuotaKey(addressKey('::ffff:198.51.100.7'))).toBe('198.51.100.7');
+		expect(keepQuotaKey(addressKey('::1'))).toBe('0:0:0::/48');
+		expect(keepQuotaKey('unknown')).toBe('unknown');
 	});
 });

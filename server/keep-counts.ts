@@ -5,6 +5,16 @@
 /** How long a space an address asked to have kept counts against it. */
 export const KEEP_WINDOW_MS = 24 * 60 * 60 * 1000;
 
+/**
+ * What the keep quota counts an address under (given gate.js's addressKey): IPv4 as is, IPv6 by
+ * /48 rather than /64 — a home or an office is usually given a /56 or a /48, so counting /64s
+ * would hand one customer hundreds or thousands of quotas.
+ */
+export function keepQuotaKey(address: string): string {
+	const v6 = /^([0-9a-f]{1,4}):([0-9a-f]{1,4}):([0-9a-f]{1,4}):[0-9a-f]{1,4}::\/64$/.exec(address);
+	return v6 === null ? address : `${v6[1]}:${v6[2]}:${v6[3]}::/48`;
+}
+
 /** Expired counts are swept out at most this often, so the map holds only recent addresses. */
 const SWEEP_EVERY_MS = 60_000;
 

@@ -6,12 +6,15 @@ export interface RedisBusOptions {
 	prefix?: string;
 	/** Who speaks in the log lines ('signaling' by default). */
 	what?: string;
+	/** The subscriber is back after losing its connection; what was published meanwhile is lost. */
+	reconnected?: () => void;
 }
 
 export interface RedisBus {
 	/** This node's id (hex), which its messages carry. */
 	id: string;
-	join(topic: string): void;
+	/** Resolves once Redis confirms the subscription (or after 2 s while it is away). */
+	join(topic: string): Promise<void>;
 	leave(topic: string): void;
 	publish(topic: string, message: Buffer): void;
 	stats(): { redis: boolean; published: number; received: number; failed: number };

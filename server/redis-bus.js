@@ -11,14 +11,20 @@ import { Redis } from 'ioredis';
 
 const ID_BYTES = 8;
 
+/** How long `join` waits for Redis to confirm a subscription before going on without it. */
+const JOIN_WAIT_MS = 2_000;
+
 /**
  * Connects to Redis at `url`; resolves once both connections (publish, subscribe) are ready.
  * `deliver(topic, frame)` is called for each publish another node made on a topic this node
  * has joined. Channels are `prefix` + topic (signaling's by default; the relay has its own).
+ * `reconnected()` is called when the subscriber is back after losing its connection (Redis
+ * restarted, or dropped it), once its channels are subscribed again: what was published
+ * meanwhile never arrived.
  */
 export async function redisBus(
 	url,
-	{ deliver, log = () => {}, prefix = 'cp:sig:', what = 'signaling' }
+	{ deliver, log = () => {}, prefix = 'cp:sig:', what = 'signaling', reconnected = () => {} }
 ) {
 	const PREFIX = prefix;
 	const id = randomBytes(ID_BYTES);
@@ -48,6 +54,25 @@ export async function redisBus(
 	}
 	await Promise.all([pub.connect(), sub.connect()]);
 	const joined = new Set();
+	let subscriberLost = false;
+	sub.on('close', () => (subscriberLost = true));
+	sub.on('ready', () => {
+		if (!subscriberLost) return;
+		subscriberLost = false;
+		// ioredis subscribes its channels again by itself; asking once more tells us when.
+		const channels = [...joined].map((topic) => PREFIX + topic);
+		(channels.length > 0 ? sub.subscribe(...channels) : Promise.resolve()).then(
+			() => {
+				try {
+					reconnected();
+				} catch {
+					// reason: the owner's catch-up must not reach ioredis's event handler.
+					counters.failed++;
+				}
+			},
+			() => counters.failed++
+		);
+	});
 	const counters = { published: 0, received: 0, failed: 0 };
 
 	sub.on('messageBuffer', (channel, message) => {
@@ -65,11 +90,23 @@ export async function redisBus(
 
 	return {
 		id: id.toString('hex'),
-		/** The first local client subscribed `topic`. */
+		/**
+		 * The first local client subscribed `topic`. Resolves once Redis confirms it (or after
+		 * JOIN_WAIT_MS while Redis is away: `reconnected` follows when it is back).
+		 */
 		join(topic) {
-			if (joined.has(topic)) return;
+			if (joined.has(topic)) return Promise.resolve();
 			joined.add(topic);
-			sub.subscribe(PREFIX + topic).catch(() => counters.failed++);
+			const subscribed = sub.subscribe(PREFIX + topic).then(
+				() => {},
+				() => {
+					counters.failed++;
+				}
+			);
+			return Promise.race([
+				subscribed,
+				new Promise((resolve) => setTimeout(resolve, JOIN_WAIT_MS).unref())
+			]);
 		},
 		/** The last local client left `topic`. */
 		leave(topic) {

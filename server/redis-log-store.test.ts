@@ -101,6 +101,45 @@ describe.skipIf(redisMissing !== null)('Redis store', () => {
 		}
 	}, 30_000);
 
+	it('positions: read on from one, across a compaction and a damaged record set aside', async () => {
+		const client = connect();
+		try {
+			const room = `positions-${++rooms}`;
+			const store = new RedisLogStore(client);
+			const log = await store.open(room);
+			await log.load();
+			const doc = new Y.Doc();
+			const updates: Uint8Array[] = [];
+			doc.on('update', (update: Uint8Array) => updates.push(update));
+			for (let i = 0; i < 4; i++) doc.getArray('log').push([`entry ${i}`]);
+			for (const update of updates.slice(0, 3)) await log.append(update);
+			expect(log.end).toBe(3);
+			const reader = await store.open(room);
+			expect((await reader.readFrom(1)).updates).toEqual(updates.slice(1, 3));
+			// Compacted: the merged record takes position 2, the one after it stays at 3.
+			await log.compact(Y.encodeStateAsUpdate(doc));
+			await log.append(updates[3] as Uint8Array);
+			const after = await reader.readFrom(3);
+			expect(after).toEqual({ updates: [updates[3]], end: 4 });
+			const fromOne = await reader.readFrom(1);
+			expect(fromOne.end).toBe(4);
+			expect(fromOne.updates).toHaveLength(2);
+			// A damaged record is set aside in place: positions after it do not move.
+			await damage(client, room);
+			const loaded = await (await store.open(room)).load();
+			expect(loaded.damaged).toBe(1);
+			expect((await reader.readFrom(4)).end).toBe(5);
+			// A store serving a relay writes only rooms that are kept.
+			const relayStore = new RedisLogStore(client, { keptIn: `kept-${room}` });
+			const refused = await relayStore.open(room);
+			await expect(refused.append(updates[0] as Uint8Array)).rejects.toThrow(/not kept/);
+			await client.hset(`kept-${room}`, room, 'x');
+			await refused.append(updates[0] as Uint8Array);
+		} finally {
+			client.disconnect();
+		}
+	});
+
 	it('an acknowledged append survives Redis killed with SIGKILL', async () => {
 		const client = connect();
 		const room = `crash-${++rooms}`;

@@ -25,17 +25,72 @@ import type { KeepQuota, KeepRefusal, KeptSpaces } from './relay';
 const keys = (room: string) => ({
 	updates: `cp:r:${room}:u`,
 	quarantine: `cp:r:${room}:q`,
-	compactions: `cp:r:${room}:c`
+	compactions: `cp:r:${room}:c`,
+	base: `cp:r:${room}:b`
 });
 
-/** Replace the first `count` records with `merged`, unless another compaction came first. */
-const COMPACT = `
-if (redis.call('GET', KEYS[2]) or '0') ~= ARGV[1] then return 0 end
-redis.call('LTRIM', KEYS[1], tonumber(ARGV[2]), -1)
-redis.call('LPUSH', KEYS[1], ARGV[3])
+// Positions: every record has one, counted from the room's first record ever and never reused:
+// the list's first element is at `base` (`cp:r:<room>:b`). A compaction puts its merged record
+// at the position of the last record it replaced (base grows by count − 1), so the records after
+// it keep theirs; a damaged record is overwritten in place by an empty update. A node that has
+// read everything before position p reads what came since with `readFrom(p)`.
+
+/**
+ * The scripts below start with this: when the store serves a relay (`keptIn`), a room that is
+ * not kept takes no write, so a node cannot write back a space another node forgot.
+ */
+const KEPT_ONLY = `
+if ARGV[1] ~= '' and redis.call('HEXISTS', ARGV[1], ARGV[2]) == 0 then return -1 end
+`;
+
+/** Append ARGV[3]; returns the position after it (KEYS = updates, base). */
+const APPEND = `${KEPT_ONLY}
+local length = redis.call('RPUSH', KEYS[1], ARGV[3])
+return tonumber(redis.call('GET', KEYS[2]) or '0') + length
+`;
+
+/**
+ * Replace the first ARGV[4] records with ARGV[5], unless another compaction came first (epoch
+ * ARGV[3]); KEYS = updates, compactions, base.
+ */
+const COMPACT = `${KEPT_ONLY}
+if (redis.call('GET', KEYS[2]) or '0') ~= ARGV[3] then return 0 end
+local count = tonumber(ARGV[4])
+redis.call('LTRIM', KEYS[1], count, -1)
+redis.call('LPUSH', KEYS[1], ARGV[5])
 redis.call('INCR', KEYS[2])
+redis.call('INCRBY', KEYS[3], count - 1)
 return 1
 `;
+
+/** Every record and the position after the last (KEYS = updates, base). */
+const LOAD = `
+local base = tonumber(redis.call('GET', KEYS[2]) or '0')
+local records = redis.call('LRANGE', KEYS[1], 0, -1)
+table.insert(records, 1, tostring(base + #records))
+return records
+`;
+
+/** The records from position ARGV[1] on, and the position after the last (KEYS = updates, base). */
+const READ_FROM = `
+local base = tonumber(redis.call('GET', KEYS[2]) or '0')
+local from = math.max(0, tonumber(ARGV[1]) - base)
+local records = redis.call('LRANGE', KEYS[1], from, -1)
+table.insert(records, 1, tostring(base + from + #records))
+return records
+`;
+
+/** Overwrite damaged record ARGV[1] in place with ARGV[2] and keep it aside (KEYS = updates, quarantine). */
+const SET_ASIDE = `
+local at = redis.call('LPOS', KEYS[1], ARGV[1])
+if not at then return 0 end
+redis.call('LSET', KEYS[1], at, ARGV[2])
+redis.call('RPUSH', KEYS[2], ARGV[1])
+return 1
+`;
+
+/** An update that changes nothing: what a damaged record becomes, keeping its position. */
+const EMPTY_UPDATE = Buffer.from([0, 0]);
 
 /** A room name is a hex room id (or a test's name): nothing that could break the key layout. */
 function checkRoom(room: string): void {
@@ -53,18 +108,25 @@ function storeError(error: unknown): StoreError {
 
 const plain = (value: Buffer) => new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
 
+export interface RedisLogStoreOptions {
+	/** A relay's kept spaces (a hash): rooms not in it take no write (see KEPT_ONLY). */
+	keptIn?: string;
+}
+
 export class RedisLogStore implements LogStore {
 	readonly redis: Redis;
+	readonly keptIn: string;
 	/** Test hook: while set, every write fails with this. */
 	failing: StoreError | null = null;
 	/** Test hook: every commit waits this long first. */
 	commitMs = 0;
 
-	constructor(redis: Redis) {
+	constructor(redis: Redis, options: RedisLogStoreOptions = {}) {
 		this.redis = redis;
+		this.keptIn = options.keptIn ?? '';
 	}
 
-	async open(room: string): Promise<StoredLog> {
+	async open(room: string): Promise<RedisLog> {
 		checkRoom(room);
 		const count = await this.#run(() => this.redis.llen(keys(room).updates));
 		return new RedisLog(room, this, count);
@@ -72,6 +134,8 @@ export class RedisLogStore implements LogStore {
 
 	async remove(room: string): Promise<void> {
 		checkRoom(room);
+		// The base stays (one number): positions never start over, so a node that still holds
+		// the room from before reads a space kept again from its start.
 		const { updates, quarantine, compactions } = keys(room);
 		await this.#run(() => this.redis.del(updates, quarantine, compactions));
 	}
@@ -100,10 +164,19 @@ export class RedisLogStore implements LogStore {
 	}
 }
 
-class RedisLog implements StoredLog {
+/** What a script answered with -1: the room is not kept (any more). */
+const notKept = () => new StoreError('failed', 'this space is not kept here any more');
+
+/**
+ * One room's log. Besides the StoredLog every store is, it knows positions (see above): `end`,
+ * the position after the last record it loaded, read or wrote, and `readFrom`, what other nodes
+ * stored since a position.
+ */
+export class RedisLog implements StoredLog {
 	readonly room: string;
 	readonly #store: RedisLogStore;
 	#records: number;
+	#end = 0;
 	#closed = false;
 
 	constructor(room: string, store: RedisLogStore, records: number) {
@@ -116,38 +189,72 @@ class RedisLog implements StoredLog {
 		return this.#records;
 	}
 
+	/** The position after the last record this handle loaded, read or wrote. */
+	get end(): number {
+		return this.#end;
+	}
+
 	async load(): Promise<Loaded> {
 		this.#check();
 		const { redis } = this.#store;
-		const { updates: key, quarantine } = keys(this.room);
-		const records = await this.#store.commit(() => redis.lrangeBuffer(key, 0, -1));
+		const { updates: key, quarantine, base } = keys(this.room);
+		const [end, ...records] = (await this.#store.commit(() =>
+			redis.callBuffer('EVAL', [LOAD, 2, key, base])
+		)) as Buffer[];
 		const updates: Uint8Array[] = [];
 		const damaged: Buffer[] = [];
 		for (const record of records) {
 			if (isUpdateRecord(plain(record))) updates.push(plain(record));
 			else damaged.push(record);
 		}
-		if (damaged.length > 0) {
-			// Set aside, in one transaction: kept under `q`, never deleted.
-			const moving = redis.multi();
-			for (const record of damaged) moving.lrem(key, 1, record).rpush(quarantine, record);
-			await this.#store.commit(() => moving.exec());
+		for (const record of damaged) {
+			// Set aside (kept under `q`, never deleted), its position kept by an empty update.
+			await this.#store.commit(() =>
+				redis.eval(SET_ASIDE, 2, key, quarantine, record, EMPTY_UPDATE)
+			);
 		}
-		this.#records = updates.length;
+		this.#records = records.length;
+		this.#end = Math.max(this.#end, Number(end));
 		return { updates, damaged: damaged.length };
+	}
+
+	/**
+	 * What was stored from `position` on (by any node), and the position after it. Damaged
+	 * records are skipped (the next load sets them aside).
+	 */
+	async readFrom(position: number): Promise<{ updates: Uint8Array[]; end: number }> {
+		this.#check();
+		const { updates: key, base } = keys(this.room);
+		const [end, ...records] = (await this.#store.commit(() =>
+			this.#store.redis.callBuffer('EVAL', [READ_FROM, 2, key, base, String(position)])
+		)) as Buffer[];
+		this.#end = Math.max(this.#end, Number(end));
+		return { updates: records.map(plain).filter(isUpdateRecord), end: Number(end) };
 	}
 
 	async append(update: Uint8Array): Promise<void> {
 		this.#check();
-		const record = Buffer.from(update);
-		await this.#store.commit(() => this.#store.redis.rpush(keys(this.room).updates, record));
+		const { updates: key, base } = keys(this.room);
+		const end = await this.#store.commit(() =>
+			this.#store.redis.eval(
+				APPEND,
+				2,
+				key,
+				base,
+				this.#store.keptIn,
+				this.room,
+				Buffer.from(update)
+			)
+		);
+		if (end === -1) throw notKept();
 		this.#records++;
+		this.#end = Math.max(this.#end, Number(end));
 	}
 
 	async compact(state: Uint8Array): Promise<void> {
 		this.#check();
 		const { redis } = this.#store;
-		const { updates: key, compactions } = keys(this.room);
+		const { updates: key, compactions, base } = keys(this.room);
 		// What is there now, and which compaction it follows, read together.
 		const read = await this.#store.commit(() =>
 			redis.multi().get(compactions).lrangeBuffer(key, 0, -1).exec()
@@ -156,8 +263,20 @@ class RedisLog implements StoredLog {
 		const records = (read?.[1]?.[1] as Buffer[] | undefined) ?? [];
 		const merged = Y.mergeUpdates([state, ...records.map(plain).filter(isUpdateRecord)]);
 		const done = await this.#store.commit(() =>
-			redis.eval(COMPACT, 2, key, compactions, epoch, String(records.length), Buffer.from(merged))
+			redis.eval(
+				COMPACT,
+				3,
+				key,
+				compactions,
+				base,
+				this.#store.keptIn,
+				this.room,
+				epoch,
+				String(records.length),
+				Buffer.from(merged)
+			)
 		);
+		if (done === -1) throw notKept();
 		// Another node compacted first: its record holds the same, so nothing is lost by waiting.
 		if (done === 1) this.#records = await this.#store.commit(() => redis.llen(key));
 	}

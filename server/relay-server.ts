@@ -76,7 +76,7 @@ export interface RelayServer {
 }
 
 export async function startRelay(options: RelayServerOptions): Promise<RelayServer> {
-	const shared = options.redisUrl === undefined ? null : await redisStore(options);
+	const shared = options.redisUrl === undefined ? null : await redisService(options);
 	let db: LevelDb | null = null;
 	if (shared === null) {
 		mkdirSync(options.dataDir, { recursive: true });
@@ -167,8 +167,13 @@ export async function startRelay(options: RelayServerOptions): Promise<RelayServ
 	};
 }
 
-/** The store, kept spaces and node bus of a relay service on Redis. */
-async function redisStore(options: RelayServerOptions) {
+/**
+ * The store, kept spaces and node bus of one node of a relay service on Redis (exported for
+ * the tests that build nodes in their own process: server/relay-review4/shared.ts).
+ */
+export async function redisService(
+	options: Pick<RelayServerOptions, 'redisUrl' | 'serviceSecret' | 'log'>
+) {
 	const url = options.redisUrl as string;
 	if (options.serviceSecret === undefined) {
 		throw new Error(
@@ -194,10 +199,13 @@ async function redisStore(options: RelayServerOptions) {
 		what: 'relay',
 		deliver: (room: string, message: Buffer) =>
 			target?.fromNode(room, new Uint8Array(message.buffer, message.byteOffset, message.length)),
+		// What the bus lost while the subscriber was away is read from the store.
+		reconnected: () => target?.reconnected(),
 		...(options.log ? { log: options.log } : {})
 	});
 	return {
-		store: new RedisLogStore(redis),
+		// Rooms that are not kept take no write: no node can write back a forgotten space.
+		store: new RedisLogStore(redis, { keptIn: 'cp:kept' }),
 		kept,
 		bus: {
 			join: (room: string) => bus.join(room),

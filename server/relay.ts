@@ -9,6 +9,7 @@ import * as Y from 'yjs';
 import { fromRelay, KEY_BYTES, type RelayCapability } from '../src/lib/crypto/capability';
 import { createVerifier, type Verifier } from '../src/lib/crypto/signing';
 import { LogGuard } from '../src/lib/log/guard';
+import { keepQuotaKey } from './keep-counts';
 import { createLogDoc } from '../src/lib/log/log-doc';
 import type { LogStore } from '../src/lib/storage/log-store';
 import { persist, type Persisted } from '../src/lib/storage/persist';
@@ -69,8 +70,8 @@ export interface RelayOptions {
 	createVerifier?: (publicKey: Uint8Array) => Promise<Verifier>;
 	/**
 	 * The other nodes of the same relay service (Redis pub/sub, server/redis-bus.js), when it
-	 * has several sharing one store: a room's updates stored here are passed to them, theirs come
-	 * in through `fromNode`.
+	 * has several sharing one store (whose logs are SharedLogs): each node tells the others a
+	 * room grew, and they read what they have not seen from the store (`fromNode`).
 	 */
 	bus?: RelayBus;
 	log?: (line: string) => void;
@@ -78,14 +79,35 @@ export interface RelayOptions {
 
 /** Rooms shared with the service's other nodes (see RelayOptions.bus). */
 export interface RelayBus {
-	join(room: string): void;
+	/** Resolves once messages about `room` reach this node (or the bus is away: see reconnected). */
+	join(room: string): Promise<void>;
 	leave(room: string): void;
 	publish(room: string, message: Uint8Array): void;
 }
 
-/** What goes between nodes: an update another node has stored, or a room it forgot. */
-const NODE_UPDATE = 1;
+/**
+ * A room's log as the nodes of a service share it (server/redis-log-store.ts's RedisLog): each
+ * record has a position, and a node reads on from the position after the last it has.
+ */
+export interface SharedLog {
+	/** The position after the last record this node loaded, read or wrote. */
+	readonly end: number;
+	readFrom(position: number): Promise<{ updates: Uint8Array[]; end: number }>;
+}
+
+const isShared = (stored: object): stored is SharedLog =>
+	'readFrom' in stored && typeof stored.readFrom === 'function';
+
+/**
+ * What goes between nodes is small, whatever was stored: a room grew (to the position after its
+ * last record: float64), or a room was forgotten. The updates themselves are read from the
+ * store, so no message can be too big for Redis to pass on, and none lost on the way loses data:
+ * the next one, a reconnect or the sweep reads everything since.
+ */
+const NODE_GREW = 1;
 const NODE_FORGOTTEN = 2;
+/** Every loaded room reads on from the store this often, in case a message did not arrive. */
+const SWEEP_MS = 30_000;
 /** The origin of updates another node stored (persist() does not write them again). */
 const FROM_NODES = { fromNodes: true };
 
@@ -106,6 +128,12 @@ interface Room {
 	pending: number;
 	/** Set at once when an editor has the room forgotten: nobody joins it after that. */
 	forgotten: boolean;
+	/** With other nodes: the room's log in the shared store, and how far this node has read it. */
+	shared: SharedLog | null;
+	seen: number;
+	/** A read from the store is under way, and another was asked for meanwhile. */
+	reading: boolean;
+	readAgain: boolean;
 	/** Presence bytes the room may still pass on now (see #presence). */
 	presence: { tokens: number; at: number };
 	/** A KEPT is on its way (see #announceKept), and whether updates came after it was planned. */
@@ -162,7 +190,10 @@ export class Relay {
 		forgotten: 0,
 		presence: 0,
 		/** Updates other nodes of the service stored, applied here. */
+		/** Records read from the shared store that other nodes stored. */
 		fromNodes: 0,
+		/** Reads from the shared store that failed (Redis away): the next message reads again. */
+		readFailed: 0,
 		/** Updates too big to pass on as one (members fetch them with a step 1). */
 		heldBack: 0
 	};
@@ -175,6 +206,9 @@ export class Relay {
 	readonly #joining = new Map<string, number>();
 	/** Rooms a KEEP is being stored for (one at a time per room). */
 	readonly #keeping = new Set<string>();
+	/** Rooms this node listens to on the bus, and how many loads hold each. */
+	readonly #listening = new Map<string, { holds: number; ready: Promise<void> }>();
+	#sweep: ReturnType<typeof setInterval> | null = null;
 	/** The rooms loaded now, by room (the promises in #rooms resolve to these). */
 	readonly #loaded = new Map<string, Room>();
 	/** The client whose whole history (a step 2) is being applied now, if any. */
@@ -188,6 +222,12 @@ export class Relay {
 			createVerifier,
 			...options
 		};
+		if (options.bus !== undefined) {
+			this.#sweep = setInterval(() => {
+				for (const room of this.#loaded.values()) void this.#catchUp(room);
+			}, SWEEP_MS);
+			this.#sweep.unref?.();
+		}
 	}
 
 	/** A new connection from `address`: the relay sends its challenge at once. */
@@ -317,7 +357,7 @@ export class Relay {
 		}
 		this.#keeping.add(room);
 		try {
-			const refused = await this.#options.kept.add(room, capability, client.address, {
+			const refused = await this.#options.kept.add(room, capability, keepQuotaKey(client.address), {
 				maxKept: this.#options.maxKept,
 				maxKeptPerAddress: this.#options.maxKeptPerAddress
 			});
@@ -389,21 +429,33 @@ export class Relay {
 	async #load(room: string, capability: Uint8Array): Promise<Room> {
 		const cap = fromRelay(capability.slice(0, KEY_BYTES), capability.slice(KEY_BYTES));
 		const doc = createLogDoc();
-		// Compacted by bytes too: junk the guard removes must leave the disk, not only the log.
+		// With other nodes: listening first, then reading the log, so that whatever another
+		// node stores after the read is heard of (and read: see the #catchUp below).
 		const bus = this.#options.bus;
+		if (bus !== undefined) await this.#listen(room);
 		let stored = (): void => {};
-		const persisted = await persist(doc, await this.#options.store.open(room), {
-			journal: null,
-			compactBytes: this.#options.maxRoomBytes / 2,
-			// With other nodes: what they stored is not stored again; what we store, they hear.
-			...(bus === undefined ? {} : { storedBy: FROM_NODES }),
-			onStored: (update: Uint8Array) => {
-				bus?.publish(room, nodeMessage(NODE_UPDATE, update));
-				// Something landed (after a failed write, the whole-state save): members are told.
-				stored();
-			}
-		});
-		bus?.join(room);
+		let shared: SharedLog | null = null;
+		let persisted: Persisted;
+		try {
+			const log = await this.#options.store.open(room);
+			shared = bus !== undefined && isShared(log) ? log : null;
+			persisted = await persist(doc, log, {
+				journal: null,
+				// Compacted by bytes too: junk the guard removes must leave the disk, not only the log.
+				compactBytes: this.#options.maxRoomBytes / 2,
+				// With other nodes: what they stored is not stored again; that we stored, they hear.
+				...(shared === null ? {} : { storedBy: FROM_NODES }),
+				onStored: () => {
+					if (shared !== null) bus?.publish(room, grewMessage(shared.end));
+					// Something landed (after a failed write, the whole-state save): members are told.
+					stored();
+				}
+			});
+		} catch (error) {
+			this.#unlisten(room);
+			throw error;
+		}
+		const seen = shared?.end ?? 0;
 		const verifier = await this.#options.createVerifier(cap.signPk);
 		const guard = new LogGuard({ log: doc, cap, verifier });
 		await guard.start();
@@ -416,11 +468,17 @@ export class Relay {
 			clients: new Set(),
 			pending: 0,
 			forgotten: false,
+			shared,
+			seen,
+			reading: false,
+			readAgain: false,
 			keptTimer: null,
 			keptAgain: false,
 			presence: { tokens: ROOM_PRESENCE_BURST, at: Date.now() }
 		};
 		this.#loaded.set(room, loaded);
+		// What other nodes stored between the load's read and now.
+		void this.#catchUp(loaded);
 		stored = () => this.#announceKept(loaded);
 		doc.on('update', (update: Uint8Array, origin: unknown) => {
 			this.stats.updates++;
@@ -499,34 +557,108 @@ export class Relay {
 	}
 
 	/**
-	 * A message from another node of the service about a room: an update it stored (applied
-	 * here, so this node's members get it too, and counted as committed), or a room it forgot
-	 * at an editor's request (this node's members are told and let go). Never throws.
+	 * A message from another node of the service about a room: it grew (this node reads what it
+	 * has not seen from the store, applies it, so its members get it too, and counts it as
+	 * committed), or it was forgotten at an editor's request (this node's members are told and
+	 * let go). Never throws.
 	 */
 	fromNode(room: string, message: Uint8Array): void {
 		const loaded = this.#loaded.get(room);
 		if (loaded === undefined || loaded.forgotten) return;
-		if (message[0] === NODE_UPDATE) {
-			try {
-				Y.applyUpdate(loaded.doc, message.subarray(1), FROM_NODES);
-				this.stats.fromNodes++;
-			} catch {
-				// reason: another node passes on only what it checked; anything else is dropped.
-				this.stats.refused.malformed = (this.stats.refused.malformed ?? 0) + 1;
-			}
-		} else if (message[0] === NODE_FORGOTTEN) {
-			loaded.forgotten = true;
-			this.#rooms.delete(room);
-			this.#loaded.delete(room);
-			const forgotten = encodeFrame({ type: FRAME.forgotten });
-			for (const each of loaded.clients) {
-				each.joined = null;
-				each.socket.send(forgotten);
-				each.socket.close(4002, 'forgotten');
-			}
-			loaded.clients.clear();
-			void this.#teardown(loaded);
+		if (message[0] === NODE_GREW && message.length === 9) {
+			const end = new DataView(message.buffer, message.byteOffset + 1, 8).getFloat64(0);
+			if (end > loaded.seen) void this.#catchUp(loaded);
+		} else if (message[0] === NODE_FORGOTTEN) this.#forgottenElsewhere(loaded);
+	}
+
+	/**
+	 * The bus was away and is back: messages may have been lost meanwhile. Every room reads on
+	 * from the store, and a room forgotten meanwhile (no longer kept) is let go.
+	 */
+	reconnected(): void {
+		for (const room of this.#loaded.values()) {
+			this.#options.kept.get(room.cap.room).then(
+				(capability) => {
+					if (capability === null) this.#forgottenElsewhere(room);
+					else void this.#catchUp(room);
+				},
+				() => this.stats.readFailed++
+			);
 		}
+	}
+
+	/** Reads what other nodes stored since `room.seen` and applies it; one read at a time. */
+	async #catchUp(room: Room): Promise<void> {
+		const shared = room.shared;
+		if (shared === null) return;
+		if (room.reading) {
+			room.readAgain = true;
+			return;
+		}
+		room.reading = true;
+		try {
+			do {
+				room.readAgain = false;
+				const { updates, end } = await shared.readFrom(room.seen);
+				if (this.#loaded.get(room.cap.room) !== room || room.forgotten) return;
+				Y.transact(
+					room.doc,
+					() => {
+						for (const update of updates) {
+							try {
+								Y.applyUpdate(room.doc, update);
+							} catch {
+								// reason: the store holds what a node checked; anything else is skipped.
+								this.stats.refused.malformed = (this.stats.refused.malformed ?? 0) + 1;
+							}
+						}
+					},
+					FROM_NODES
+				);
+				this.stats.fromNodes += updates.length;
+				room.seen = Math.max(room.seen, end);
+			} while (room.readAgain);
+		} catch {
+			// reason: the store is away; the next message, the reconnect or the sweep reads again.
+			this.stats.readFailed++;
+		} finally {
+			room.reading = false;
+		}
+	}
+
+	/** Another node forgot the room at an editor's request: members are told and let go. */
+	#forgottenElsewhere(loaded: Room) {
+		if (loaded.forgotten || this.#loaded.get(loaded.cap.room) !== loaded) return;
+		loaded.forgotten = true;
+		this.#rooms.delete(loaded.cap.room);
+		this.#loaded.delete(loaded.cap.room);
+		const forgotten = encodeFrame({ type: FRAME.forgotten });
+		for (const each of loaded.clients) {
+			each.joined = null;
+			each.socket.send(forgotten);
+			each.socket.close(4002, 'forgotten');
+		}
+		loaded.clients.clear();
+		void this.#teardown(loaded);
+	}
+
+	/** Listens to a room on the bus (once for every load that holds it). */
+	async #listen(room: string): Promise<void> {
+		const bus = this.#options.bus as RelayBus;
+		let listening = this.#listening.get(room);
+		if (listening === undefined) {
+			listening = { holds: 0, ready: bus.join(room) };
+			this.#listening.set(room, listening);
+		}
+		listening.holds++;
+		await listening.ready;
+	}
+
+	#unlisten(room: string) {
+		const listening = this.#listening.get(room);
+		if (listening === undefined || --listening.holds > 0) return;
+		this.#listening.delete(room);
+		this.#options.bus?.leave(room);
 	}
 
 	#leave(client: Client) {
@@ -550,7 +682,7 @@ export class Relay {
 	/** Writes what the room has pending, then frees its guard, store handle and doc. */
 	async #teardown(room: Room): Promise<void> {
 		if (room.keptTimer !== null) clearTimeout(room.keptTimer);
-		this.#options.bus?.leave(room.cap.room);
+		if (this.#options.bus !== undefined) this.#unlisten(room.cap.room);
 		await room.persisted.flushed();
 		room.guard.destroy();
 		await room.persisted.destroy();
@@ -565,11 +697,20 @@ export class Relay {
 
 	/** Writes what is pending in every room and lets them go (graceful shutdown). */
 	async close(): Promise<void> {
+		if (this.#sweep !== null) clearInterval(this.#sweep);
 		const rooms = await Promise.all(this.#rooms.values());
 		this.#rooms.clear();
 		this.#loaded.clear();
 		for (const room of rooms) await this.#teardown(room);
 	}
+}
+
+/** NODE_GREW: the room's log now ends at `end` (the position after its last record). */
+function grewMessage(end: number): Uint8Array {
+	const message = new Uint8Array(9);
+	message[0] = NODE_GREW;
+	new DataView(message.buffer).setFloat64(1, end);
+	return message;
 }
 
 function nodeMessage(kind: number, payload?: Uint8Array): Uint8Array {

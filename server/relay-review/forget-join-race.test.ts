@@ -17,7 +17,7 @@ import { createSigner } from '../../src/lib/crypto/signing';
 import { createLogDoc, logArray } from '../../src/lib/log/log-doc';
 import { FRAME, forgetRequest } from '../../src/lib/sync/relay-wire';
 import { LevelKeptSpaces } from '../level-log-store';
-import type { KeptSpaces } from '../relay';
+import type { KeepQuota, KeptSpaces } from '../relay';
 import {
 	cleanup,
 	database,
@@ -40,8 +40,8 @@ class SlowKept implements KeptSpaces {
 		if (this.hold) await this.hold;
 		return value;
 	}
-	put(room: string, capability: Uint8Array) {
-		return this.inner.put(room, capability);
+	add(room: string, capability: Uint8Array, address: string, quota: KeepQuota) {
+		return this.inner.add(room, capability, address, quota);
 	}
 	delete(room: string) {
 		return this.inner.delete(room);

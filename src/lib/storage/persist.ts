@@ -150,6 +150,9 @@ export async function persist(
 		}
 		if (local.has(origin)) journal?.append(update);
 		if (failing) {
+			// Not written until the whole-state save: nothing counts as committed before it,
+			// not even what another writer stored meanwhile (the doc's vector now covers this).
+			broken = true;
 			retry ??= setTimeout(saveAll, retryMs);
 			return;
 		}
