@@ -533,18 +533,8 @@ export class Relay {
 			return this.#refuse(client, 'bad-signature', true);
 		}
 		if (this.#forgetting.has(room.cap.room) || room.forgotten) return;
-		room.forgotten = true;
 		this.#forgetting.add(room.cap.room);
-		this.#rooms.delete(room.cap.room);
-		if (this.#loaded.get(room.cap.room) === room) this.#loaded.delete(room.cap.room);
-		const forgotten = encodeFrame({ type: FRAME.forgotten });
-		for (const each of room.clients) {
-			each.joined = null;
-			each.socket.send(forgotten);
-			each.socket.close(4002, 'forgotten');
-		}
-		room.clients.clear();
-		await this.#teardown(room);
+		await this.#letGo(room);
 		try {
 			await this.#options.kept.delete(room.cap.room);
 			await this.#options.store.remove(room.cap.room);
@@ -629,17 +619,22 @@ export class Relay {
 	/** Another node forgot the room at an editor's request: members are told and let go. */
 	#forgottenElsewhere(loaded: Room) {
 		if (loaded.forgotten || this.#loaded.get(loaded.cap.room) !== loaded) return;
-		loaded.forgotten = true;
-		this.#rooms.delete(loaded.cap.room);
-		this.#loaded.delete(loaded.cap.room);
+		void this.#letGo(loaded);
+	}
+
+	/** A forgotten room: nobody joins it any more; its members are told and let go, then it. */
+	#letGo(room: Room): Promise<void> {
+		room.forgotten = true;
+		this.#rooms.delete(room.cap.room);
+		if (this.#loaded.get(room.cap.room) === room) this.#loaded.delete(room.cap.room);
 		const forgotten = encodeFrame({ type: FRAME.forgotten });
-		for (const each of loaded.clients) {
+		for (const each of room.clients) {
 			each.joined = null;
 			each.socket.send(forgotten);
 			each.socket.close(4002, 'forgotten');
 		}
-		loaded.clients.clear();
-		void this.#teardown(loaded);
+		room.clients.clear();
+		return this.#teardown(room);
 	}
 
 	/** Listens to a room on the bus (once for every load that holds it). */
