@@ -30,8 +30,8 @@ import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLogDoc, logArray } from '../../src/lib/log/log-doc';
 import { cleanup, newSpace, rawClient, runCleanup, tick, until } from '../relay-review/harness';
-import { member, space, writeEntry } from '../relay-review2/kept-shared';
-import { redisMissing, serviceNode, serviceRedis } from './shared';
+import { writeEntry } from '../relay-review2/kept-shared';
+import { aliceAndBob, redisMissing, serviceNode, serviceRedis } from './shared';
 
 afterEach(runCleanup);
 
@@ -42,17 +42,7 @@ describe.skipIf(redisMissing !== null)('relay service: the node bus under one bi
 		const two = await serviceNode(redis.url);
 
 		// Alice (node 1) and Bob (node 2) share a space; the relay service is one relay to them.
-		const { cap, relayCap, signer } = await space();
-		const aliceLog = createLogDoc();
-		const bobLog = createLogDoc();
-		cleanup.push(
-			() => aliceLog.destroy(),
-			() => bobLog.destroy()
-		);
-		const alice = member(one.relay, relayCap, aliceLog, true);
-		await until(() => alice.kept.length > 0);
-		const bob = member(two.relay, relayCap, bobLog, false);
-		await until(() => bob.kept.length > 0);
+		const { cap, signer, aliceLog, bobLog } = await aliceAndBob(one, two);
 		await writeEntry(cap, signer, aliceLog);
 		await until(() => logArray(bobLog).length === 1);
 
@@ -118,16 +108,7 @@ describe.skipIf(redisMissing !== null)('relay service: the node bus under one bi
 		const redis = await serviceRedis();
 		const one = await serviceNode(redis.url);
 		const two = await serviceNode(redis.url);
-		const { cap, relayCap, signer } = await space();
-		const aliceLog = createLogDoc();
-		const bobLog = createLogDoc();
-		cleanup.push(
-			() => aliceLog.destroy(),
-			() => bobLog.destroy()
-		);
-		const alice = member(one.relay, relayCap, aliceLog, true);
-		await until(() => alice.kept.length > 0);
-		member(two.relay, relayCap, bobLog, false);
+		const { cap, signer, aliceLog, bobLog } = await aliceAndBob(one, two);
 		await writeEntry(cap, signer, aliceLog);
 		await until(() => logArray(bobLog).length === 1);
 

@@ -27,57 +27,30 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { createLogDoc, logArray } from '../../src/lib/log/log-doc';
-import type { LogStore, StoredLog } from '../../src/lib/storage/log-store';
 import { cleanup, runCleanup, tick, until } from '../relay-review/harness';
 import { member, space, writeEntry } from '../relay-review2/kept-shared';
 import type { RedisLogStore } from '../redis-log-store';
-import type { SharedLog } from '../relay';
-import { redisMissing, serviceNode, serviceRedis, storedLog } from './shared';
+import { redisMissing, serviceNode, serviceRedis, storedLog, wrappedStore } from './shared';
 
 afterEach(runCleanup);
 
-/** Node 2's store: a load returns only once `hold` has passed (it had read everything first). */
-class SlowLoad implements LogStore {
-	hold: Promise<void> | null = null;
-	constructor(readonly inner: RedisLogStore) {}
-	async open(room: string): Promise<StoredLog & SharedLog> {
-		const log = await this.inner.open(room);
-		const hold = () => this.hold;
-		return {
-			room: log.room,
-			get records() {
-				return log.records;
-			},
-			// A shared store's log: where it ends, and reading on (server/relay.ts's SharedLog).
-			get end() {
-				return log.end;
-			},
-			readFrom: (position: number) => log.readFrom(position),
-			load: async () => {
-				const loaded = await log.load();
-				await hold();
-				return loaded;
-			},
-			append: (update) => log.append(update),
-			compact: (state) => log.compact(state),
-			close: () => log.close()
-		};
-	}
-	remove(room: string) {
-		return this.inner.remove(room);
-	}
-	copy(from: string, to: string) {
-		return this.inner.copy(from, to);
-	}
-}
+/** Node 2's store: a load returns only once `slow.hold` has passed (it had read everything first). */
+const slow: { hold: Promise<void> | null } = { hold: null };
+const slowLoad = (store: RedisLogStore) =>
+	wrappedStore(store, (log) => ({
+		load: async () => {
+			const loaded = await log.load();
+			await slow.hold;
+			return loaded;
+		}
+	}));
 
 describe.skipIf(redisMissing !== null)('relay service: a node loading a room', () => {
 	it('a member joining on node 2 gets every entry written on node 1, however the join and the writes interleave', async () => {
 		const redis = await serviceRedis();
 		const one = await serviceNode(redis.url);
-		let slow: SlowLoad | null = null;
 		const two = await serviceNode(redis.url, {
-			wrapStore: (store) => (slow = new SlowLoad(store))
+			wrapStore: slowLoad
 		});
 		const { cap, relayCap, signer } = await space();
 
@@ -91,7 +64,7 @@ describe.skipIf(redisMissing !== null)('relay service: a node loading a room', (
 
 		// Bob opens the space and lands on node 2, which reads the log and is slow to apply it.
 		let release = () => {};
-		(slow as unknown as SlowLoad).hold = new Promise<void>((resolve) => (release = resolve));
+		slow.hold = new Promise<void>((resolve) => (release = resolve));
 		const bobLog = createLogDoc();
 		cleanup.push(() => bobLog.destroy());
 		const bob = member(two.relay, relayCap, bobLog, false);
@@ -105,7 +78,7 @@ describe.skipIf(redisMissing !== null)('relay service: a node loading a room', (
 			await tick(20);
 		}
 		expect(stored).toBe(2); // the second entry is in Redis
-		(slow as unknown as SlowLoad).hold = null;
+		slow.hold = null;
 		release();
 		await until(() => bob.kept.length > 0 && logArray(bobLog).length >= 1);
 

@@ -23,55 +23,35 @@
 import nacl from 'tweetnacl';
 import { afterEach, describe, expect, it } from 'vitest';
 import * as envelope from '../../src/lib/crypto/envelope';
-import { createLogDoc, logArray } from '../../src/lib/log/log-doc';
-import { StoreError, type LogStore, type StoredLog } from '../../src/lib/storage/log-store';
-import { cleanup, runCleanup, tick, until } from '../relay-review/harness';
-import { covers, member, space, vectorOf, writeEntry } from '../relay-review2/kept-shared';
+import { logArray } from '../../src/lib/log/log-doc';
+import { StoreError } from '../../src/lib/storage/log-store';
+import { runCleanup, tick, until } from '../relay-review/harness';
+import { covers, vectorOf, writeEntry } from '../relay-review2/kept-shared';
 import type { RedisLogStore } from '../redis-log-store';
-import type { SharedLog } from '../relay';
-import { redisMissing, serviceNode, serviceRedis, storedLog } from './shared';
+import {
+	aliceAndBob,
+	redisMissing,
+	serviceNode,
+	serviceRedis,
+	storedLog,
+	wrappedStore
+} from './shared';
 
 afterEach(runCleanup);
 
 /** Node 2's store: its next compaction fails (the connection blinked), once. */
-class FlakyCompaction implements LogStore {
-	failNext = false;
-	failed = 0;
-	constructor(readonly inner: RedisLogStore) {}
-	async open(room: string): Promise<StoredLog & SharedLog> {
-		const log = await this.inner.open(room);
-		// eslint-disable-next-line @typescript-eslint/no-this-alias
-		const store = this;
-		return {
-			room: log.room,
-			get records() {
-				return log.records;
-			},
-			// A shared store's log: where it ends, and reading on (server/relay.ts's SharedLog).
-			get end() {
-				return log.end;
-			},
-			readFrom: (position: number) => log.readFrom(position),
-			load: () => log.load(),
-			append: (update) => log.append(update),
-			compact: async (state) => {
-				if (store.failNext) {
-					store.failNext = false;
-					store.failed++;
-					throw new StoreError('failed', 'Connection is closed.');
-				}
-				return log.compact(state);
-			},
-			close: () => log.close()
-		};
-	}
-	remove(room: string) {
-		return this.inner.remove(room);
-	}
-	copy(from: string, to: string) {
-		return this.inner.copy(from, to);
-	}
-}
+const flaky = { failNext: false, failed: 0 };
+const flakyCompaction = (store: RedisLogStore) =>
+	wrappedStore(store, (log) => ({
+		compact: async (state) => {
+			if (flaky.failNext) {
+				flaky.failNext = false;
+				flaky.failed++;
+				throw new StoreError('failed', 'Connection is closed.');
+			}
+			return log.compact(state);
+		}
+	}));
 
 describe.skipIf(redisMissing !== null)(
 	'relay service: KEPT from a node whose compaction failed',
@@ -79,25 +59,14 @@ describe.skipIf(redisMissing !== null)(
 		it('every KEPT a member on node 2 is sent is held in Redis', async () => {
 			const redis = await serviceRedis(true);
 			const one = await serviceNode(redis.url);
-			let flaky: FlakyCompaction | null = null;
 			const two = await serviceNode(redis.url, {
 				maxRoomBytes: 64 * 1024,
-				wrapStore: (store) => (flaky = new FlakyCompaction(store))
+				wrapStore: flakyCompaction
 			});
-			const { cap, relayCap, signer } = await space();
-			const aliceLog = createLogDoc();
-			const bobLog = createLogDoc();
-			cleanup.push(
-				() => aliceLog.destroy(),
-				() => bobLog.destroy()
-			);
-			const alice = member(one.relay, relayCap, aliceLog, true);
-			await until(() => alice.kept.length > 0);
-			const bob = member(two.relay, relayCap, bobLog, false);
-			await until(() => bob.kept.length > 0);
+			const { cap, relayCap, signer, aliceLog, bobLog, bob } = await aliceAndBob(one, two);
 
 			// Bob writes 2 × 20 KB: node 2 compacts after that (32 KiB grown), and it fails once.
-			(flaky as unknown as FlakyCompaction).failNext = true;
+			flaky.failNext = true;
 			for (let i = 0; i < 2; i++) {
 				const sealed = await envelope.seal(
 					cap,
@@ -107,7 +76,7 @@ describe.skipIf(redisMissing !== null)(
 				);
 				logArray(bobLog).push([sealed]);
 			}
-			await until(() => (flaky as unknown as FlakyCompaction).failed === 1);
+			await until(() => flaky.failed === 1);
 			await tick(200);
 
 			// Bob writes U: node 2 is failing, so U waits for the whole-state retry (5 s)…

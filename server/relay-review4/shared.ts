@@ -8,9 +8,12 @@ import { redisMissing, startRedis, type RedisProcess } from '../../tests/support
 import { createNodeVerifier } from '../node-verifier';
 import type { RedisKeptSpaces, RedisLogStore } from '../redis-log-store';
 import { redisService } from '../relay-server';
-import { Relay, type RelayOptions } from '../relay';
+import { Relay, type RelayOptions, type SharedLog } from '../relay';
 import { cleanup } from '../relay-review/harness';
-import type { LogStore } from '../../src/lib/storage/log-store';
+import { createLogDoc } from '../../src/lib/log/log-doc';
+import type { LogStore, StoredLog } from '../../src/lib/storage/log-store';
+import { member, space } from '../relay-review2/kept-shared';
+import { until } from '../relay-review/harness';
 
 export { redisMissing };
 
@@ -80,4 +83,53 @@ export async function storedBytes(url: string, room: string): Promise<number> {
 	} finally {
 		admin.disconnect();
 	}
+}
+
+/**
+ * A node's store with some of each log's calls replaced (a slow load, a failing compaction):
+ * `change(log)` gives the replacements, everything else goes to the real log.
+ */
+export function wrappedStore(
+	inner: RedisLogStore,
+	change: (log: Awaited<ReturnType<RedisLogStore['open']>>) => Partial<StoredLog>
+): LogStore {
+	return {
+		async open(room: string): Promise<StoredLog & SharedLog> {
+			const log = await inner.open(room);
+			return {
+				room: log.room,
+				get records() {
+					return log.records;
+				},
+				// A shared store's log: where it ends, and reading on (server/relay.ts's SharedLog).
+				get end() {
+					return log.end;
+				},
+				readFrom: (position: number) => log.readFrom(position),
+				load: () => log.load(),
+				append: (update) => log.append(update),
+				compact: (state) => log.compact(state),
+				close: () => log.close(),
+				...change(log)
+			};
+		},
+		remove: (room: string) => inner.remove(room),
+		copy: (from: string, to: string) => inner.copy(from, to)
+	};
+}
+
+/** Alice on node `one` (who has the space kept) and Bob on node `two`, both joined and told KEPT. */
+export async function aliceAndBob(one: ServiceNode, two: ServiceNode) {
+	const { cap, relayCap, signer } = await space();
+	const aliceLog = createLogDoc();
+	const bobLog = createLogDoc();
+	cleanup.push(
+		() => aliceLog.destroy(),
+		() => bobLog.destroy()
+	);
+	const alice = member(one.relay, relayCap, aliceLog, true);
+	await until(() => alice.kept.length > 0);
+	const bob = member(two.relay, relayCap, bobLog, false);
+	await until(() => bob.kept.length > 0);
+	return { cap, relayCap, signer, aliceLog, bobLog, alice, bob };
 }
