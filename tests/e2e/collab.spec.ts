@@ -58,6 +58,33 @@ test('B joins by the edit link; both type at once and end with the same text', a
 	await expect(b.locator('.remote-caret-label')).toHaveText('Ada');
 });
 
+test('a table inserted by one arrives whole at the other, whose editor loads tables for it', async ({
+	browser
+}) => {
+	const { a, b } = await two(browser);
+	await editor(a).click();
+	await editor(a).pressSequentially('Above the table.');
+	await expect(editor(b)).toContainText('Above the table.');
+	// Neither page held a table, so neither editor has table support yet (it loads on first use):
+	// B's must not drop the table y-prosemirror cannot build, but rebuild with tables.
+	await expect(editor(b).locator('table')).toHaveCount(0);
+	await editor(a).press('End');
+	await editor(a).press('Enter');
+	await a.getByRole('button', { name: 'Table', exact: true }).click();
+	await expect(editor(a).locator('table tr')).toHaveCount(3);
+	await expect(editor(b).locator('table tr')).toHaveCount(3);
+	await a.keyboard.type('From Ada');
+	await expect.poll(() => text(b)).toContain('From Ada');
+	// B writes in the table too; both keep it, whole.
+	await editor(b).locator('td').first().click();
+	await b.keyboard.type('From Bo');
+	await expect.poll(() => text(a)).toContain('From Bo');
+	await expect(editor(a).locator('table tr')).toHaveCount(3);
+	await expect(editor(b).locator('table tr')).toHaveCount(3);
+	await expect(editor(b)).toContainText('Above the table.');
+	await expect.poll(async () => (await text(b)) === (await text(a))).toBe(true);
+});
+
 test('page-tree changes sync both ways', async ({ browser }) => {
 	const { a, b } = await two(browser);
 	await newPage(a, 'Plans');

@@ -1,4 +1,5 @@
 import { expect, test } from '@playwright/test';
+import { text } from './peers';
 import { createSpace, editor, newPage, titleInput, treeItem } from './helpers';
 
 test('create a space and pages, write formatted text, and find it all after a reload', async ({
@@ -79,6 +80,59 @@ test('slash menu inserts blocks and the toolbar formats text', async ({ page }) 
 	await page.getByRole('dialog').getByLabel('Address').fill('example.org');
 	await page.getByRole('button', { name: 'Apply' }).click();
 	await expect(editor(page).locator('a')).toHaveAttribute('href', 'https://example.org');
+});
+
+test('tables, loaded on first use: inserted from the toolbar, pasted, and there after a reload', async ({
+	page
+}) => {
+	await createSpace(page, 'Tables');
+	await editor(page).click();
+	await page.keyboard.type('Above.');
+	await page.keyboard.press('Enter');
+	// Pasted from elsewhere (a spreadsheet, a web page) while tables are not loaded yet.
+	await page.evaluate(() => {
+		const data = new DataTransfer();
+		data.setData(
+			'text/html',
+			'<table><tr><th>Name</th><th>Age</th></tr><tr><td>Ada</td><td>36</td></tr></table>'
+		);
+		document
+			.querySelector('.ProseMirror')
+			?.dispatchEvent(
+				new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true })
+			);
+	});
+	await expect(editor(page).locator('table')).toHaveCount(1);
+	await expect(editor(page).locator('td')).toHaveText(['Ada', '36']);
+	await page.keyboard.press('ControlOrMeta+End');
+	await page.getByRole('button', { name: 'Table', exact: true }).click();
+	await expect(editor(page).locator('table')).toHaveCount(2);
+	await page.keyboard.type('Second');
+	await page.reload();
+	await expect(editor(page).locator('table')).toHaveCount(2);
+	await expect(editor(page).locator('td').first()).toHaveText('Ada');
+	await expect(editor(page)).toContainText('Above.');
+	await editor(page).locator('td').first().click();
+	await page.keyboard.press('End');
+	await page.keyboard.type(' Lovelace');
+	await expect(editor(page).locator('td').first()).toHaveText('Ada Lovelace');
+	await page.getByRole('button', { name: '+ Column' }).click();
+	await expect(editor(page).locator('table').first().locator('th')).toHaveCount(3);
+});
+
+test('undo reaches back past the rebuild that brings tables in', async ({ page }) => {
+	await createSpace(page, 'History');
+	await editor(page).click();
+	await page.keyboard.type('Before tables.');
+	await page.keyboard.press('Enter');
+	// The first table of this tab: the editor is rebuilt with table support, history kept.
+	await page.getByRole('button', { name: 'Table', exact: true }).click();
+	await expect(editor(page).locator('table')).toHaveCount(1);
+	await page.keyboard.type('In a cell');
+	const undo = page.getByRole('button', { name: 'Undo', exact: true });
+	for (let i = 0; i < 20 && (await text(page)).includes('Before tables.'); i++) await undo.click();
+	await expect(editor(page).locator('table')).toHaveCount(0);
+	expect(await text(page)).not.toContain('Before tables.');
 });
 
 test('undo and redo take back only what was typed, by keyboard and toolbar', async ({ page }) => {

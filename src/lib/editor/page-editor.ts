@@ -1,15 +1,24 @@
 // One page's live editor: Tiptap on ProseMirror, bound to the page body in the content doc.
 // The UI gets a small handle (run a command, read what is active), never the editor itself.
+// Table support is loaded only when the page needs it (lazy-tables.ts): an editor made without
+// it is rebuilt with it when a table is inserted or arrives, keeping the page's undo history,
+// the selection and the focus; the handle stays the same.
 import { Editor, Extension } from '@tiptap/core';
 import { Placeholder } from '@tiptap/extension-placeholder';
-import { yUndoPluginKey } from 'y-prosemirror';
+import { Plugin, TextSelection } from '@tiptap/pm/state';
+import {
+	absolutePositionToRelativePosition,
+	relativePositionToAbsolutePosition,
+	type ProsemirrorBinding
+} from 'y-prosemirror';
 import type { Awareness } from 'y-protocols/awareness';
 import type * as Y from 'yjs';
 import { blocks } from './blocks';
 import { safeHref } from './content-policy';
-import { contentExtensions } from './extensions';
-import { SlashMenu } from './slash-menu';
-import { redoEdit, undoEdit, YjsBinding } from './yjs-binding';
+import { coreExtensions } from './core-extensions';
+import { holdsTable, loadedTables, loadTables, watchForTables } from './lazy-tables';
+import { SlashMenu } from './slash-trigger';
+import { bindingOf, pageUndoManager, redoEdit, undoEdit, YjsBinding } from './yjs-binding';
 import './tiptap.css';
 
 export const MARKS = ['bold', 'italic', 'strike', 'code'] as const;
@@ -49,90 +58,261 @@ export interface PageEditorOptions {
 	onState(state: EditorState): void;
 	/** Mod-K: the UI asks for a URL. */
 	onLinkRequest(): void;
+	/** Table support could not be loaded for a table that arrived: the page is not shown. */
+	onError?(error: unknown): void;
 }
 
-export function createPageEditor(options: PageEditorOptions): PageEditor {
-	const editor = new Editor({
-		element: options.element,
-		editable: options.editable,
-		// Its CSS comes from tiptap.css: the CSP refuses <style> elements.
-		injectCSS: false,
-		extensions: [
-			...contentExtensions(),
-			YjsBinding.configure({ fragment: options.fragment, awareness: options.awareness }),
-			SlashMenu,
-			Placeholder.configure({ placeholder: 'Write, or type / for blocks…' }),
-			LinkShortcut(options.onLinkRequest)
-		],
-		editorProps: {
-			attributes: {
-				class: 'prose',
-				role: 'textbox',
-				'aria-multiline': 'true',
-				'aria-label': 'Page content'
-			}
+/** Makes the editor; a page that holds a table gets table support first. */
+export async function createPageEditor(options: PageEditorOptions): Promise<PageEditor> {
+	while (loadedTables() === null && holdsTable(options.fragment)) await loadTables();
+	return new LivePageEditor(options);
+}
+
+interface RelativeSelection {
+	anchor: Y.RelativePosition;
+	head: Y.RelativePosition;
+}
+
+const TABLE_COMMANDS: ReadonlySet<EditorCommand> = new Set<TableCommand>([
+	'addRowAfter',
+	'addColumnAfter',
+	'deleteRow',
+	'deleteColumn',
+	'deleteTable'
+]);
+
+const hasTables = (editor: Editor): boolean => editor.schema.nodes.table !== undefined;
+
+class LivePageEditor implements PageEditor {
+	readonly #options: PageEditorOptions;
+	readonly #history: ReturnType<typeof pageUndoManager>;
+	#editor: Editor | null = null;
+	#unwatch: (() => void) | null = null;
+	/** The binding of the editor before this one (its undo entries keep their selections). */
+	#binding: ProsemirrorBinding | null = null;
+	#upgrade: Promise<Editor | null> | null = null;
+	/** Where the selection was, and whether the editor had focus, when it was taken down. */
+	#resume: { selection: RelativeSelection | null; focus: boolean } | null = null;
+	#destroyed = false;
+
+	constructor(options: PageEditorOptions) {
+		this.#options = options;
+		this.#history = pageUndoManager(options.fragment);
+		// Undo/redo stacks change after the Yjs transaction that the editor reports on, so listen
+		// to the undo manager too, or the buttons would lag one step behind.
+		this.#history.manager.on('stack-item-added', this.#report);
+		this.#history.manager.on('stack-item-popped', this.#report);
+		this.#history.manager.on('stack-cleared', this.#report);
+		try {
+			this.#build();
+		} catch (error) {
+			this.destroy();
+			throw error;
 		}
-	});
-	try {
-		return wrap(editor, options);
-	} catch (error) {
+	}
+
+	#report = () => {
+		if (this.#editor) this.#options.onState(readState(this.#editor, this.#history.manager));
+	};
+
+	/** Makes the editor, with table support if it is loaded; else watches for a table first. */
+	#build() {
+		const options = this.#options;
+		const tables = loadedTables();
+		if (tables === null) this.#unwatch ??= watchForTables(options.fragment, this.#tableArrived);
+		else {
+			this.#unwatch?.();
+			this.#unwatch = null;
+		}
+		const editor = new Editor({
+			element: options.element,
+			editable: options.editable,
+			// Its CSS comes from tiptap.css: the CSP refuses <style> elements.
+			injectCSS: false,
+			extensions: [
+				...coreExtensions(),
+				...(tables?.tableExtensions() ?? []),
+				YjsBinding.configure({
+					fragment: options.fragment,
+					awareness: options.awareness,
+					undoManager: this.#history.manager
+				}),
+				SlashMenu.configure({ onBlock: (id) => this.run(`block:${id}`) }),
+				Placeholder.configure({ placeholder: 'Write, or type / for blocks…' }),
+				LinkShortcut(options.onLinkRequest),
+				...(tables === null ? [TablesFromClipboard(this.#pasteTable)] : [])
+			],
+			editorProps: {
+				attributes: {
+					class: 'prose',
+					role: 'textbox',
+					'aria-multiline': 'true',
+					'aria-label': 'Page content'
+				}
+			}
+		});
+		this.#editor = editor;
+		editor.on('transaction', this.#report);
+		this.#carryHistory(bindingOf(editor.state) ?? null);
+		const resume = this.#resume;
+		this.#resume = null;
+		if (resume?.selection) restoreSelection(editor, resume.selection);
+		if (resume?.focus) editor.commands.focus();
+		this.#report();
+	}
+
+	/**
+	 * y-prosemirror files the selection to restore with each undo entry under the binding that
+	 * made it; the new editor's binding gets the same, so undoing an older change puts the
+	 * cursor back where it was, as before the rebuild.
+	 */
+	#carryHistory(binding: ProsemirrorBinding | null) {
+		const previous = this.#binding;
+		this.#binding = binding;
+		if (previous === null || binding === null) return;
+		const { undoStack, redoStack } = this.#history.manager;
+		for (const item of [...undoStack, ...redoStack]) {
+			if (item.meta.has(previous) && !item.meta.has(binding))
+				item.meta.set(binding, item.meta.get(previous));
+		}
+	}
+
+	/** Takes the editor down, remembering where the person was. */
+	#takeDown(selection: RelativeSelection | null) {
+		const editor = this.#editor;
+		if (editor === null) return;
+		this.#resume = { selection, focus: editor.view.hasFocus() };
+		this.#editor = null;
+		editor.off('transaction', this.#report);
 		editor.destroy();
-		throw error;
+	}
+
+	/**
+	 * A table was added to the page and this editor cannot build it. Called inside the Yjs
+	 * observer, before y-prosemirror's: the editor goes now, so y-prosemirror never sees the
+	 * table (it would delete it), and comes back with table support.
+	 */
+	#tableArrived = () => {
+		const editor = this.#editor;
+		if (editor === null) return;
+		// The selection as it was before this change (y-prosemirror keeps it for the change).
+		const binding = bindingOf(editor.state);
+		this.#takeDown(binding?.beforeTransactionSelection ?? relativeSelection(editor));
+		void this.#withTables();
+	};
+
+	/** Pasted or dropped HTML holding a table: pasted once the editor has table support. */
+	#pasteTable = (html: string, at: number | null) => {
+		const editor = this.#editor;
+		const binding = editor ? bindingOf(editor.state) : undefined;
+		const place =
+			at === null || binding === undefined
+				? null
+				: absolutePositionToRelativePosition(at, binding.type, binding.mapping);
+		void this.#withTables().then((rebuilt) => {
+			if (rebuilt === null) return;
+			if (place !== null) restoreSelection(rebuilt, { anchor: place, head: place });
+			rebuilt.view.pasteHTML(html);
+		});
+	};
+
+	/** The editor rebuilt with table support (loaded first); null if it could not be. */
+	#withTables(): Promise<Editor | null> {
+		this.#upgrade ??= loadTables().then(
+			() => {
+				if (this.#destroyed) return null;
+				if (this.#editor && hasTables(this.#editor)) return this.#editor;
+				if (this.#editor) this.#takeDown(relativeSelection(this.#editor));
+				this.#build();
+				return this.#editor;
+			},
+			(error: unknown) => {
+				this.#upgrade = null;
+				if (this.#editor === null && !this.#destroyed) this.#options.onError?.(error);
+				else console.error('Table support could not be loaded', error);
+				return null;
+			}
+		);
+		return this.#upgrade;
+	}
+
+	run(command: EditorCommand) {
+		const editor = this.#editor;
+		if (editor === null) return;
+		if (command === 'block:table' && !hasTables(editor)) {
+			void this.#withTables().then((rebuilt) => {
+				if (rebuilt) blocks.find((b) => b.id === 'table')?.run(rebuilt);
+			});
+			return;
+		}
+		if (TABLE_COMMANDS.has(command) && !hasTables(editor)) return;
+		const chain = editor.chain().focus();
+		if (command.startsWith('block:')) {
+			blocks.find((b) => `block:${b.id}` === command)?.run(editor);
+		} else if (command === 'undo') undoEdit(editor);
+		else if (command === 'redo') redoEdit(editor);
+		else if (command === 'bold') chain.toggleBold().run();
+		else if (command === 'italic') chain.toggleItalic().run();
+		else if (command === 'strike') chain.toggleStrike().run();
+		else if (command === 'code') chain.toggleCode().run();
+		else if (command === 'addRowAfter') chain.addRowAfter().run();
+		else if (command === 'addColumnAfter') chain.addColumnAfter().run();
+		else if (command === 'deleteRow') chain.deleteRow().run();
+		else if (command === 'deleteColumn') chain.deleteColumn().run();
+		else if (command === 'deleteTable') chain.deleteTable().run();
+	}
+
+	setLink(href: string | null): boolean {
+		const editor = this.#editor;
+		if (editor === null) return true;
+		const chain = editor.chain().focus().extendMarkRange('link');
+		if (href === null || href.trim() === '') return chain.unsetLink().run();
+		const safe = normaliseHref(href);
+		return safe !== null && chain.setLink({ href: safe }).run();
+	}
+
+	currentLink(): string {
+		return String(this.#editor?.getAttributes('link').href ?? '');
+	}
+
+	focus() {
+		this.#editor?.commands.focus();
+	}
+
+	destroy() {
+		this.#destroyed = true;
+		this.#unwatch?.();
+		this.#unwatch = null;
+		this.#takeDown(null);
+		this.#history.release();
 	}
 }
 
-function wrap(editor: Editor, options: PageEditorOptions): PageEditor {
-	const report = () => options.onState(readState(editor));
-	editor.on('transaction', report);
-	// Undo/redo stacks change after the Yjs transaction that the editor reports on, so listen
-	// to the undo manager too, or the buttons would lag one step behind.
-	const undoManager = undoManagerOf(editor);
-	undoManager?.on('stack-item-added', report);
-	undoManager?.on('stack-item-popped', report);
-	undoManager?.on('stack-cleared', report);
-	report();
-
+function relativeSelection(editor: Editor): RelativeSelection | null {
+	const binding = bindingOf(editor.state);
+	if (binding === undefined) return null;
+	const { anchor, head } = editor.state.selection;
 	return {
-		run(command) {
-			const chain = editor.chain().focus();
-			if (command.startsWith('block:')) {
-				blocks.find((b) => `block:${b.id}` === command)?.run(editor);
-			} else if (command === 'undo') undoEdit(editor);
-			else if (command === 'redo') redoEdit(editor);
-			else if (command === 'bold') chain.toggleBold().run();
-			else if (command === 'italic') chain.toggleItalic().run();
-			else if (command === 'strike') chain.toggleStrike().run();
-			else if (command === 'code') chain.toggleCode().run();
-			else if (command === 'addRowAfter') chain.addRowAfter().run();
-			else if (command === 'addColumnAfter') chain.addColumnAfter().run();
-			else if (command === 'deleteRow') chain.deleteRow().run();
-			else if (command === 'deleteColumn') chain.deleteColumn().run();
-			else if (command === 'deleteTable') chain.deleteTable().run();
-		},
-		setLink(href) {
-			const chain = editor.chain().focus().extendMarkRange('link');
-			if (href === null || href.trim() === '') return chain.unsetLink().run();
-			const safe = normaliseHref(href);
-			return safe !== null && chain.setLink({ href: safe }).run();
-		},
-		currentLink: () => String(editor.getAttributes('link').href ?? ''),
-		focus: () => editor.commands.focus(),
-		destroy() {
-			editor.off('transaction', report);
-			undoManager?.off('stack-item-added', report);
-			undoManager?.off('stack-item-popped', report);
-			undoManager?.off('stack-cleared', report);
-			editor.destroy();
-		}
+		anchor: absolutePositionToRelativePosition(anchor, binding.type, binding.mapping),
+		head: absolutePositionToRelativePosition(head, binding.type, binding.mapping)
 	};
 }
 
-function undoManagerOf(editor: Editor): Y.UndoManager | undefined {
-	return yUndoPluginKey.getState(editor.state)?.undoManager as Y.UndoManager | undefined;
+function restoreSelection(editor: Editor, selection: RelativeSelection) {
+	const binding = bindingOf(editor.state);
+	if (binding === undefined) return;
+	const at = (position: Y.RelativePosition) =>
+		relativePositionToAbsolutePosition(binding.doc, binding.type, position, binding.mapping);
+	const anchor = at(selection.anchor);
+	const head = at(selection.head);
+	if (anchor === null || head === null) return;
+	const { doc } = editor.state;
+	const clamp = (position: number) => Math.max(0, Math.min(position, doc.content.size));
+	const restored = TextSelection.between(doc.resolve(clamp(anchor)), doc.resolve(clamp(head)));
+	editor.view.dispatch(editor.state.tr.setSelection(restored));
 }
 
-function readState(editor: Editor): EditorState {
-	const undoManager = undoManagerOf(editor);
+function readState(editor: Editor, undoManager: Y.UndoManager): EditorState {
 	const marks = Object.fromEntries(MARKS.map((m) => [m, editor.isActive(m)])) as Record<
 		Mark,
 		boolean
@@ -141,9 +321,9 @@ function readState(editor: Editor): EditorState {
 		marks,
 		link: editor.isActive('link'),
 		block: currentBlock(editor),
-		inTable: editor.isActive('table'),
-		canUndo: (undoManager?.undoStack.length ?? 0) > 0,
-		canRedo: (undoManager?.redoStack.length ?? 0) > 0
+		inTable: hasTables(editor) && editor.isActive('table'),
+		canUndo: undoManager.undoStack.length > 0,
+		canRedo: undoManager.redoStack.length > 0
 	};
 }
 
@@ -163,6 +343,39 @@ export function normaliseHref(href: string): string | null {
 	const trimmed = href.trim();
 	const bare = !/^[a-z][a-z0-9+.-]*:/i.test(trimmed) && !/^[/#?.]/.test(trimmed);
 	return safeHref(bare ? `https://${trimmed}` : trimmed);
+}
+
+const HOLDS_TABLE = /<t(?:able|r|d|h)[\s>/]/i;
+
+/**
+ * Without table support, a table pasted or dropped from elsewhere would be read as paragraphs.
+ * Such a paste or drop is taken here instead, and made again once tables are loaded.
+ */
+function TablesFromClipboard(onTable: (html: string, at: number | null) => void) {
+	return Extension.create({
+		name: 'tablesFromClipboard',
+		addProseMirrorPlugins() {
+			return [
+				new Plugin({
+					props: {
+						handlePaste(_view, event) {
+							const html = event.clipboardData?.getData('text/html') ?? '';
+							if (!HOLDS_TABLE.test(html)) return false;
+							onTable(html, null);
+							return true;
+						},
+						handleDrop(view, event, _slice, moved) {
+							const html = moved ? '' : (event.dataTransfer?.getData('text/html') ?? '');
+							if (!HOLDS_TABLE.test(html)) return false;
+							const at = view.posAtCoords({ left: event.clientX, top: event.clientY });
+							onTable(html, at?.pos ?? null);
+							return true;
+						}
+					}
+				})
+			];
+		}
+	});
 }
 
 function LinkShortcut(onRequest: () => void) {

@@ -1,32 +1,30 @@
-// "/" at the start of a word opens a filterable list of blocks; arrows move, Enter inserts,
-// Escape closes. Rendered as a plain listbox so screen readers announce the active option.
-import { Extension, type Editor, type Range } from '@tiptap/core';
-import { PluginKey } from '@tiptap/pm/state';
+// The slash menu: a filterable list of blocks; arrows move, Enter inserts, Escape closes.
+// Rendered as a plain listbox so screen readers announce the active option. Tiptap's suggestion
+// plugin (with Floating UI) runs it; this file is loaded once "/" is typed at the start of a
+// word (slash-trigger.ts stands in for it until then).
+import type { Editor } from '@tiptap/core';
+import type { Plugin, PluginKey } from '@tiptap/pm/state';
 import Suggestion, { type SuggestionProps } from '@tiptap/suggestion';
 import { matchBlocks, type BlockCommand } from './blocks';
 
-const key = new PluginKey('slash-menu');
-
-export const SlashMenu = Extension.create({
-	name: 'slashMenu',
-	addProseMirrorPlugins() {
-		return [
-			Suggestion<BlockCommand, BlockCommand>({
-				editor: this.editor,
-				pluginKey: key,
-				char: '/',
-				allowedPrefixes: [' ', '\u00a0'],
-				items: ({ query }) => matchBlocks(query),
-				command: ({ editor, range, props }) => runBlock(editor, range, props),
-				render: () => new MenuView()
-			})
-		];
-	}
-});
-
-function runBlock(editor: Editor, range: Range, block: BlockCommand) {
-	editor.chain().focus().deleteRange(range).run();
-	block.run(editor);
+/** The menu's plugin, under `key`; a chosen block replaces the "/query" and `onBlock` inserts it. */
+export function slashSuggestion(
+	editor: Editor,
+	key: PluginKey,
+	onBlock: (id: string) => void
+): Plugin {
+	return Suggestion<BlockCommand, BlockCommand>({
+		editor,
+		pluginKey: key,
+		char: '/',
+		allowedPrefixes: [' ', '\u00a0'],
+		items: ({ query }) => matchBlocks(query),
+		command: ({ editor, range, props }) => {
+			editor.chain().focus().deleteRange(range).run();
+			onBlock(props.id);
+		},
+		render: () => new MenuView()
+	});
 }
 
 class MenuView {

@@ -12,6 +12,8 @@ import { Extension, type Editor } from '@tiptap/core';
 import { Plugin, type EditorState, type Transaction } from '@tiptap/pm/state';
 import { DecorationSet } from '@tiptap/pm/view';
 import {
+	defaultDeleteFilter,
+	defaultProtectedNodes,
 	redo,
 	relativePositionToAbsolutePosition,
 	undo,
@@ -28,6 +30,8 @@ export interface BindingOptions {
 	fragment: Y.XmlFragment | null;
 	/** The opened (plaintext, local) presence states; remote carets are drawn from these. */
 	awareness: Awareness | null;
+	/** The page's undo history (`pageUndoManager`); null: the editor makes its own. */
+	undoManager: Y.UndoManager | null;
 }
 
 // A remote caret: a coloured bar with the person's name above it. Built with the DOM API so a
@@ -54,7 +58,27 @@ export const redoEdit = (editor: Editor): boolean => redo(editor.state);
 
 type Mapping = ProsemirrorBinding['mapping'];
 
-const bindingOf = (state: EditorState): ProsemirrorBinding | undefined =>
+/**
+ * A page's undo history, made as y-prosemirror makes its own (only this editor's changes, no
+ * paragraph deleted by an undo), but kept by the page across editors: the editor is rebuilt
+ * when table support arrives (page-editor.ts), and each editor's undo plugin destroys its
+ * manager as it goes. Their `destroy` does nothing here; `release` is the real one.
+ */
+export function pageUndoManager(fragment: Y.XmlFragment): {
+	manager: Y.UndoManager;
+	release(): void;
+} {
+	const manager = new Y.UndoManager(fragment, {
+		trackedOrigins: new Set([ySyncPluginKey]),
+		deleteFilter: (item) => defaultDeleteFilter(item, defaultProtectedNodes),
+		captureTransaction: (tr) => tr.meta.get('addToHistory') !== false
+	});
+	const release = manager.destroy.bind(manager);
+	manager.destroy = () => {};
+	return { manager, release };
+}
+
+export const bindingOf = (state: EditorState): ProsemirrorBinding | undefined =>
 	(ySyncPluginKey.getState(state) as { binding?: ProsemirrorBinding } | undefined)?.binding;
 
 /**
@@ -200,7 +224,7 @@ export const YjsBinding = Extension.create<BindingOptions>({
 	// Highest of all extensions: its dispatchTransaction wraps every other one.
 	priority: 1000,
 	addOptions() {
-		return { fragment: null, awareness: null };
+		return { fragment: null, awareness: null, undoManager: null };
 	},
 	dispatchTransaction({ transaction, next }) {
 		let guard = guards.get(this.editor);
@@ -226,7 +250,8 @@ export const YjsBinding = Extension.create<BindingOptions>({
 	addProseMirrorPlugins() {
 		const fragment = this.options.fragment;
 		if (fragment === null) throw new Error('YjsBinding needs a fragment');
-		const plugins = [ySyncPlugin(fragment), yUndoPlugin()];
+		const undoManager = this.options.undoManager;
+		const plugins = [ySyncPlugin(fragment), yUndoPlugin(undoManager ? { undoManager } : {})];
 		const awareness = this.options.awareness;
 		if (awareness !== null) {
 			const editor = this.editor;

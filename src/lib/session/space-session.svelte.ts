@@ -12,7 +12,7 @@ import * as space from '../doc/space';
 import { addSpaceRelays, MAX_SPACE_RELAYS, removeSpaceRelays, spaceRelays } from '../doc/space';
 import type { TreeNode } from '../doc/tree';
 import { TreeView } from './tree-view.svelte';
-import type { EditorState, PageEditor } from '../editor/page-editor';
+import type { PageEditor, PageEditorOptions } from '../editor/page-editor';
 import { logArray } from '../log/log-doc';
 import * as keyring from '../storage/keyring';
 import { journalOf, logStore, type SaveState } from '../storage/space-store';
@@ -380,7 +380,7 @@ export class SpaceSession {
 	async mountEditor(
 		element: HTMLElement,
 		id: PageId,
-		callbacks: { onState(state: EditorState): void; onLinkRequest(): void }
+		callbacks: Pick<PageEditorOptions, 'onState' | 'onLinkRequest' | 'onError'>
 	): Promise<PageEditor | null> {
 		const { createPageEditor } = await loadEditor();
 		const fragment = pages.body(this.#doc, id);
