@@ -15,6 +15,7 @@ import { TreeView } from './tree-view.svelte';
 import type { PageEditor, PageEditorOptions } from '../editor/page-editor';
 import { logArray } from '../log/log-doc';
 import * as keyring from '../storage/keyring';
+import { readAhead } from '../storage/read-ahead';
 import { journalOf, logStore, type SaveState } from '../storage/space-store';
 import { checkSignalingUrl } from '../sync/network-config';
 import type { Peer } from '../sync/presence';
@@ -112,10 +113,19 @@ export class SpaceSession {
 		}
 		entry = await ensureMigrated(entry);
 		const holder: { session?: SpaceSession } = {};
-		const cap = openableCap(entry.cap);
 		const store = logStore();
+		// The log is read while the keys are derived (a big space's read is no longer waited
+		// for after them); the room is the entry's id (ensureMigrated made sure of that).
+		const reading = readAhead(store, entry.id);
+		let cap: ReturnType<typeof openableCap>;
+		try {
+			cap = openableCap(entry.cap);
+		} catch (error) {
+			reading.cancel();
+			throw error;
+		}
 		const core = await openSpace(cap, {
-			store,
+			store: reading,
 			journal: journalOf(store, cap.room),
 			onSaveState: (state, detail) => {
 				if (!holder.session) return;
