@@ -120,7 +120,7 @@ describe.skipIf(redisMissing !== null)('Redis store', () => {
 			await log.compact(Y.encodeStateAsUpdate(doc));
 			await log.append(updates[3] as Uint8Array);
 			const after = await reader.readFrom(3);
-			expect(after).toEqual({ updates: [updates[3]], end: 4 });
+			expect(after).toEqual({ updates: [updates[3]], end: 4, kept: true });
 			const fromOne = await reader.readFrom(1);
 			expect(fromOne.end).toBe(4);
 			expect(fromOne.updates).toHaveLength(2);

@@ -71,13 +71,32 @@ table.insert(records, 1, tostring(base + #records))
 return records
 `;
 
-/** The records from position ARGV[1] on, and the position after the last (KEYS = updates, base). */
+/**
+ * The records from position ARGV[1] on, after the position after the last and whether the room
+ * is still kept (ARGV[2] the kept hash, '' for any, ARGV[3] the room); KEYS = updates, base.
+ */
 const READ_FROM = `
 local base = tonumber(redis.call('GET', KEYS[2]) or '0')
 local from = math.max(0, tonumber(ARGV[1]) - base)
 local records = redis.call('LRANGE', KEYS[1], from, -1)
-table.insert(records, 1, tostring(base + from + #records))
+local kept = '1'
+if ARGV[2] ~= '' and redis.call('HEXISTS', ARGV[2], ARGV[3]) == 0 then kept = '0' end
+table.insert(records, 1, kept)
+table.insert(records, 1, tostring(base + from + #records - 1))
 return records
+`;
+
+/**
+ * Empties a room: its records go, its positions and compaction count stay and move on (base
+ * past the old end, the count by one), so a node that still holds the room reads a space kept
+ * again from its start, and a compaction begun before cannot land on it. KEYS = updates,
+ * quarantine, compactions, base.
+ */
+const REMOVE = `
+redis.call('INCRBY', KEYS[4], redis.call('LLEN', KEYS[1]))
+redis.call('DEL', KEYS[1], KEYS[2])
+redis.call('INCR', KEYS[3])
+return 1
 `;
 
 /** Overwrite damaged record ARGV[1] in place with ARGV[2] and keep it aside (KEYS = updates, quarantine). */
@@ -134,10 +153,8 @@ export class RedisLogStore implements LogStore {
 
 	async remove(room: string): Promise<void> {
 		checkRoom(room);
-		// The base stays (one number): positions never start over, so a node that still holds
-		// the room from before reads a space kept again from its start.
-		const { updates, quarantine, compactions } = keys(room);
-		await this.#run(() => this.redis.del(updates, quarantine, compactions));
+		const { updates, quarantine, compactions, base } = keys(room);
+		await this.#run(() => this.redis.eval(REMOVE, 4, updates, quarantine, compactions, base));
 	}
 
 	async copy(from: string, to: string): Promise<number> {
@@ -164,8 +181,11 @@ export class RedisLogStore implements LogStore {
 	}
 }
 
-/** What a script answered with -1: the room is not kept (any more). */
-const notKept = () => new StoreError('failed', 'this space is not kept here any more');
+/**
+ * What a script answered with -1: the room is not kept (any more). 'closed': persist() does not
+ * retry it (a retry would write a forgotten space back).
+ */
+const notKept = () => new StoreError('closed', 'this space is not kept here any more');
 
 /**
  * One room's log. Besides the StoredLog every store is, it knows positions (see above): `end`,
@@ -177,6 +197,8 @@ export class RedisLog implements StoredLog {
 	readonly #store: RedisLogStore;
 	#records: number;
 	#end = 0;
+	/** This handle has every record before this position (loaded, read or written here). */
+	#seen = 0;
 	#closed = false;
 
 	constructor(room: string, store: RedisLogStore, records: number) {
@@ -192,6 +214,11 @@ export class RedisLog implements StoredLog {
 	/** The position after the last record this handle loaded, read or wrote. */
 	get end(): number {
 		return this.#end;
+	}
+
+	/** This handle has every record before this position: read on from here. */
+	get seen(): number {
+		return this.#seen;
 	}
 
 	async load(): Promise<Loaded> {
@@ -215,6 +242,7 @@ export class RedisLog implements StoredLog {
 		}
 		this.#records = records.length;
 		this.#end = Math.max(this.#end, Number(end));
+		this.#seen = Math.max(this.#seen, Number(end));
 		return { updates, damaged: damaged.length };
 	}
 
@@ -222,14 +250,27 @@ export class RedisLog implements StoredLog {
 	 * What was stored from `position` on (by any node), and the position after it. Damaged
 	 * records are skipped (the next load sets them aside).
 	 */
-	async readFrom(position: number): Promise<{ updates: Uint8Array[]; end: number }> {
+	async readFrom(position: number): Promise<{ updates: Uint8Array[]; end: number; kept: boolean }> {
 		this.#check();
 		const { updates: key, base } = keys(this.room);
-		const [end, ...records] = (await this.#store.commit(() =>
-			this.#store.redis.callBuffer('EVAL', [READ_FROM, 2, key, base, String(position)])
+		const [end, kept, ...records] = (await this.#store.commit(() =>
+			this.#store.redis.callBuffer('EVAL', [
+				READ_FROM,
+				2,
+				key,
+				base,
+				String(position),
+				this.#store.keptIn,
+				this.room
+			])
 		)) as Buffer[];
 		this.#end = Math.max(this.#end, Number(end));
-		return { updates: records.map(plain).filter(isUpdateRecord), end: Number(end) };
+		if (position <= this.#seen) this.#seen = Math.max(this.#seen, Number(end));
+		return {
+			updates: records.map(plain).filter(isUpdateRecord),
+			end: Number(end),
+			kept: String(kept) === '1'
+		};
 	}
 
 	async append(update: Uint8Array): Promise<void> {
@@ -249,6 +290,8 @@ export class RedisLog implements StoredLog {
 		if (end === -1) throw notKept();
 		this.#records++;
 		this.#end = Math.max(this.#end, Number(end));
+		// Right after what this handle has: nothing in between to read (this node wrote it).
+		if (Number(end) - 1 === this.#seen) this.#seen = Number(end);
 	}
 
 	async compact(state: Uint8Array): Promise<void> {

@@ -90,9 +90,12 @@ export interface RelayBus {
  * record has a position, and a node reads on from the position after the last it has.
  */
 export interface SharedLog {
-	/** The position after the last record this node loaded, read or wrote. */
+	/** The position after the last record this node loaded, read or wrote (what a hint says). */
 	readonly end: number;
-	readFrom(position: number): Promise<{ updates: Uint8Array[]; end: number }>;
+	/** This node has every record before this position (loaded, read, or written by itself). */
+	readonly seen: number;
+	/** The records from `position` on, where they end, and whether the room is still kept. */
+	readFrom(position: number): Promise<{ updates: Uint8Array[]; end: number; kept: boolean }>;
 }
 
 const isShared = (stored: object): stored is SharedLog =>
@@ -128,9 +131,8 @@ interface Room {
 	pending: number;
 	/** Set at once when an editor has the room forgotten: nobody joins it after that. */
 	forgotten: boolean;
-	/** With other nodes: the room's log in the shared store, and how far this node has read it. */
+	/** With other nodes: the room's log in the shared store (it knows how far this node has it). */
 	shared: SharedLog | null;
-	seen: number;
 	/** A read from the store is under way, and another was asked for meanwhile. */
 	reading: boolean;
 	readAgain: boolean;
@@ -455,10 +457,19 @@ export class Relay {
 			this.#unlisten(room);
 			throw error;
 		}
-		const seen = shared?.end ?? 0;
-		const verifier = await this.#options.createVerifier(cap.signPk);
-		const guard = new LogGuard({ log: doc, cap, verifier });
-		await guard.start();
+		let verifier: Verifier;
+		let guard: LogGuard;
+		try {
+			verifier = await this.#options.createVerifier(cap.signPk);
+			guard = new LogGuard({ log: doc, cap, verifier });
+			await guard.start();
+		} catch (error) {
+			// Nothing is left held: the bus channel, the store handle, the doc.
+			if (bus !== undefined) this.#unlisten(room);
+			await persisted.destroy();
+			doc.destroy();
+			throw error;
+		}
 		const loaded: Room = {
 			cap,
 			doc,
@@ -469,7 +480,6 @@ export class Relay {
 			pending: 0,
 			forgotten: false,
 			shared,
-			seen,
 			reading: false,
 			readAgain: false,
 			keptTimer: null,
@@ -557,27 +567,22 @@ export class Relay {
 		if (loaded === undefined || loaded.forgotten) return;
 		if (message[0] === NODE_GREW && message.length === 9) {
 			const end = new DataView(message.buffer, message.byteOffset + 1, 8).getFloat64(0);
-			if (end > loaded.seen) void this.#catchUp(loaded);
+			if (loaded.shared !== null && end > loaded.shared.seen) void this.#catchUp(loaded);
 		} else if (message[0] === NODE_FORGOTTEN) this.#forgottenElsewhere(loaded);
 	}
 
 	/**
 	 * The bus was away and is back: messages may have been lost meanwhile. Every room reads on
-	 * from the store, and a room forgotten meanwhile (no longer kept) is let go.
+	 * from the store (which also lets go of a room forgotten meanwhile: see #catchUp).
 	 */
 	reconnected(): void {
-		for (const room of this.#loaded.values()) {
-			this.#options.kept.get(room.cap.room).then(
-				(capability) => {
-					if (capability === null) this.#forgottenElsewhere(room);
-					else void this.#catchUp(room);
-				},
-				() => this.stats.readFailed++
-			);
-		}
+		for (const room of this.#loaded.values()) void this.#catchUp(room);
 	}
 
-	/** Reads what other nodes stored since `room.seen` and applies it; one read at a time. */
+	/**
+	 * Reads what other nodes stored since this node's position in the room and applies it, one
+	 * read at a time; a room no longer kept (forgotten elsewhere) is let go.
+	 */
 	async #catchUp(room: Room): Promise<void> {
 		const shared = room.shared;
 		if (shared === null) return;
@@ -589,8 +594,13 @@ export class Relay {
 		try {
 			do {
 				room.readAgain = false;
-				const { updates, end } = await shared.readFrom(room.seen);
+				const { updates, kept } = await shared.readFrom(shared.seen);
 				if (this.#loaded.get(room.cap.room) !== room || room.forgotten) return;
+				if (!kept) {
+					// Forgotten on another node, and its message did not reach this one.
+					this.#forgottenElsewhere(room);
+					return;
+				}
 				Y.transact(
 					room.doc,
 					() => {
@@ -606,7 +616,6 @@ export class Relay {
 					FROM_NODES
 				);
 				this.stats.fromNodes += updates.length;
-				room.seen = Math.max(room.seen, end);
 			} while (room.readAgain);
 		} catch {
 			// reason: the store is away; the next message, the reconnect or the sweep reads again.

@@ -91,7 +91,7 @@ export async function storedBytes(url: string, room: string): Promise<number> {
  */
 export function wrappedStore(
 	inner: RedisLogStore,
-	change: (log: Awaited<ReturnType<RedisLogStore['open']>>) => Partial<StoredLog>
+	change: (log: Awaited<ReturnType<RedisLogStore['open']>>) => Partial<StoredLog & SharedLog>
 ): LogStore {
 	return {
 		async open(room: string): Promise<StoredLog & SharedLog> {
@@ -104,6 +104,9 @@ export function wrappedStore(
 				// A shared store's log: where it ends, and reading on (server/relay.ts's SharedLog).
 				get end() {
 					return log.end;
+				},
+				get seen() {
+					return log.seen;
 				},
 				readFrom: (position: number) => log.readFrom(position),
 				load: () => log.load(),
