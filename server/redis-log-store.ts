@@ -199,6 +199,8 @@ export class RedisLog implements StoredLog {
 	#end = 0;
 	/** This handle has every record before this position (loaded, read or written here). */
 	#seen = 0;
+	/** Where each update this handle appended ends (what a node tells the others). */
+	readonly #ends = new WeakMap<Uint8Array, number>();
 	#closed = false;
 
 	constructor(room: string, store: RedisLogStore, records: number) {
@@ -290,8 +292,25 @@ export class RedisLog implements StoredLog {
 		if (end === -1) throw notKept();
 		this.#records++;
 		this.#end = Math.max(this.#end, Number(end));
+		this.#ends.set(update, Number(end));
 		// Right after what this handle has: nothing in between to read (this node wrote it).
-		if (Number(end) - 1 === this.#seen) this.#seen = Number(end);
+		this.advance(Number(end));
+	}
+
+	/** The position after `update`, if this handle appended it. */
+	endOf(update: Uint8Array): number | undefined {
+		return this.#ends.get(update);
+	}
+
+	/**
+	 * The record before `end` was applied here (written here, or passed on whole by the node
+	 * that wrote it): if it was the next one this handle lacked, its position moves on.
+	 */
+	advance(end: number): boolean {
+		if (end - 1 !== this.#seen) return false;
+		this.#seen = end;
+		this.#end = Math.max(this.#end, end);
+		return true;
 	}
 
 	async compact(state: Uint8Array): Promise<void> {

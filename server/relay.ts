@@ -96,19 +96,25 @@ export interface SharedLog {
 	readonly seen: number;
 	/** The records from `position` on, where they end, and whether the room is still kept. */
 	readFrom(position: number): Promise<{ updates: Uint8Array[]; end: number; kept: boolean }>;
+	/** The position after `update`, if this node appended it. */
+	endOf(update: Uint8Array): number | undefined;
+	/** The record before `end` was applied here: the position moves on if it was the next. */
+	advance(end: number): boolean;
 }
 
 const isShared = (stored: object): stored is SharedLog =>
 	'readFrom' in stored && typeof stored.readFrom === 'function';
 
 /**
- * What goes between nodes is small, whatever was stored: a room grew (to the position after its
- * last record: float64), or a room was forgotten. The updates themselves are read from the
- * store, so no message can be too big for Redis to pass on, and none lost on the way loses data:
- * the next one, a reconnect or the sweep reads everything since.
+ * What goes between nodes is small, whatever was stored: a room grew (to the position after the
+ * record: float64), with the record itself when it is at most PASS_ON_BYTES, or a room was
+ * forgotten. A node applies a record passed on only if it is the next one it lacks; anything
+ * else it reads from the store. So no message is too big for Redis to pass on, and none lost
+ * on the way loses data: the next one, a reconnect or the sweep reads everything since.
  */
 const NODE_GREW = 1;
 const NODE_FORGOTTEN = 2;
+const PASS_ON_BYTES = 64 * 1024;
 /** Every loaded room reads on from the store this often, in case a message did not arrive. */
 const SWEEP_MS = 30_000;
 /** The origin of updates another node stored (persist() does not write them again). */
@@ -447,8 +453,12 @@ export class Relay {
 				compactBytes: this.#options.maxRoomBytes / 2,
 				// With other nodes: what they stored is not stored again; that we stored, they hear.
 				...(shared === null ? {} : { storedBy: FROM_NODES }),
-				onStored: () => {
-					if (shared !== null) bus?.publish(room, grewMessage(shared.end));
+				onStored: (update: Uint8Array) => {
+					if (shared !== null) {
+						const end = shared.endOf(update);
+						const whole = end !== undefined && update.length <= PASS_ON_BYTES;
+						bus?.publish(room, grewMessage(end ?? shared.end, whole ? update : undefined));
+					}
 					// Something landed (after a failed write, the whole-state save): members are told.
 					stored();
 				}
@@ -565,9 +575,21 @@ export class Relay {
 	fromNode(room: string, message: Uint8Array): void {
 		const loaded = this.#loaded.get(room);
 		if (loaded === undefined || loaded.forgotten) return;
-		if (message[0] === NODE_GREW && message.length === 9) {
+		if (message[0] === NODE_GREW && message.length >= 9 && loaded.shared !== null) {
 			const end = new DataView(message.buffer, message.byteOffset + 1, 8).getFloat64(0);
-			if (loaded.shared !== null && end > loaded.shared.seen) void this.#catchUp(loaded);
+			if (end <= loaded.shared.seen) return;
+			// The next record this node lacks, passed on whole: applied, no read.
+			if (message.length > 9 && !loaded.reading && end - 1 === loaded.shared.seen) {
+				try {
+					Y.applyUpdate(loaded.doc, message.subarray(9), FROM_NODES);
+					loaded.shared.advance(end);
+					this.stats.fromNodes++;
+					return;
+				} catch {
+					// reason: read from the store instead, as for any other gap.
+				}
+			}
+			void this.#catchUp(loaded);
 		} else if (message[0] === NODE_FORGOTTEN) this.#forgottenElsewhere(loaded);
 	}
 
@@ -709,11 +731,12 @@ export class Relay {
 	}
 }
 
-/** NODE_GREW: the room's log now ends at `end` (the position after its last record). */
-function grewMessage(end: number): Uint8Array {
-	const message = new Uint8Array(9);
+/** NODE_GREW: a record was stored that ends at `end`; `update` is the record, if small. */
+function grewMessage(end: number, update?: Uint8Array): Uint8Array {
+	const message = new Uint8Array(9 + (update?.length ?? 0));
 	message[0] = NODE_GREW;
 	new DataView(message.buffer).setFloat64(1, end);
+	if (update !== undefined) message.set(update, 9);
 	return message;
 }
 

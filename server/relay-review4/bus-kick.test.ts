@@ -31,7 +31,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createLogDoc, logArray } from '../../src/lib/log/log-doc';
 import { cleanup, newSpace, rawClient, runCleanup, tick, until } from '../relay-review/harness';
 import { writeEntry } from '../relay-review2/kept-shared';
-import { aliceAndBob, redisMissing, serviceNode, serviceRedis } from './shared';
+import { aliceAndBob, redisMissing, serviceNode, serviceRedis, wrappedStore } from './shared';
 
 afterEach(runCleanup);
 
@@ -123,5 +123,30 @@ describe.skipIf(redisMissing !== null)('relay service: the node bus under one bi
 		);
 		await until(() => logArray(bobLog).length === 6, 10_000);
 		expect(logArray(bobLog).length).toBe(logArray(aliceLog).length);
+	}, 60_000);
+
+	it('small records pass on whole: a node applies them in order without reading the store', async () => {
+		const redis = await serviceRedis();
+		const one = await serviceNode(redis.url);
+		let reads = 0;
+		const two = await serviceNode(redis.url, {
+			wrapStore: (store) =>
+				wrappedStore(store, (log) => ({
+					readFrom: (position: number) => {
+						reads++;
+						return log.readFrom(position);
+					}
+				}))
+		});
+		const { cap, signer, aliceLog, bobLog } = await aliceAndBob(one, two);
+		await tick(300);
+		const before = reads;
+		for (let i = 0; i < 20; i++) {
+			await writeEntry(cap, signer, aliceLog);
+			await tick(20);
+		}
+		await until(() => logArray(bobLog).length === 20, 10_000);
+		expect(reads - before).toBeLessThanOrEqual(2);
+		expect(two.relay.stats.fromNodes).toBeGreaterThanOrEqual(20);
 	}, 60_000);
 });

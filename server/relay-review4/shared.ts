@@ -109,6 +109,8 @@ export function wrappedStore(
 					return log.seen;
 				},
 				readFrom: (position: number) => log.readFrom(position),
+				endOf: (update: Uint8Array) => log.endOf(update),
+				advance: (end: number) => log.advance(end),
 				load: () => log.load(),
 				append: (update) => log.append(update),
 				compact: (state) => log.compact(state),
