@@ -93,6 +93,8 @@ class LivePageEditor implements PageEditor {
 	#upgrade: Promise<Editor | null> | null = null;
 	/** Where the selection was, and whether the editor had focus, when it was taken down. */
 	#resume: { selection: RelativeSelection | null; focus: boolean } | null = null;
+	/** While the editor is rebuilt: a still copy of what it showed (and the focus, if it had it). */
+	#still: HTMLElement | null = null;
 	#destroyed = false;
 
 	constructor(options: PageEditorOptions) {
@@ -117,6 +119,7 @@ class LivePageEditor implements PageEditor {
 
 	/** Makes the editor, with table support if it is loaded; else watches for a table first. */
 	#build() {
+		this.#removeStill();
 		const options = this.#options;
 		const tables = loadedTables();
 		if (tables === null) this.#unwatch ??= watchForTables(options.fragment, this.#tableArrived);
@@ -181,10 +184,28 @@ class LivePageEditor implements PageEditor {
 	#takeDown(selection: RelativeSelection | null) {
 		const editor = this.#editor;
 		if (editor === null) return;
-		this.#resume = { selection, focus: editor.view.hasFocus() };
+		const focus = editor.view.hasFocus();
+		this.#resume = { selection, focus };
+		// Until the editor is back (table support may be a network fetch away), the page stays
+		// on screen as it was, not editable, and keeps the focus; gone when the editor is.
+		const still = this.#destroyed ? null : (editor.view.dom.cloneNode(true) as HTMLElement);
 		this.#editor = null;
 		editor.off('transaction', this.#report);
 		editor.destroy();
+		if (still !== null) {
+			still.contentEditable = 'false';
+			still.tabIndex = -1;
+			still.setAttribute('aria-busy', 'true');
+			still.classList.remove('ProseMirror-focused');
+			this.#options.element.append(still);
+			this.#still = still;
+			if (focus) still.focus({ preventScroll: true });
+		}
+	}
+
+	#removeStill() {
+		this.#still?.remove();
+		this.#still = null;
 	}
 
 	/**
@@ -194,24 +215,33 @@ class LivePageEditor implements PageEditor {
 	 */
 	#tableArrived = () => {
 		const editor = this.#editor;
-		if (editor === null) return;
+		if (editor === null) {
+			// Down because table support failed to load: another table tries again.
+			if (this.#upgrade === null && !this.#destroyed) void this.#withTables();
+			return;
+		}
 		// The selection as it was before this change (y-prosemirror keeps it for the change).
 		const binding = bindingOf(editor.state);
 		this.#takeDown(binding?.beforeTransactionSelection ?? relativeSelection(editor));
 		void this.#withTables();
 	};
 
-	/** Pasted or dropped HTML holding a table: pasted once the editor has table support. */
-	#pasteTable = (html: string, at: number | null) => {
+	/**
+	 * Pasted or dropped HTML holding a table: pasted once the editor has table support, where
+	 * it was pasted or dropped (whatever is selected by then).
+	 */
+	#pasteTable = (html: string, at: { anchor: number; head: number } | null) => {
 		const editor = this.#editor;
 		const binding = editor ? bindingOf(editor.state) : undefined;
+		const relative = (position: number) =>
+			absolutePositionToRelativePosition(position, binding!.type, binding!.mapping);
 		const place =
 			at === null || binding === undefined
 				? null
-				: absolutePositionToRelativePosition(at, binding.type, binding.mapping);
+				: { anchor: relative(at.anchor), head: relative(at.head) };
 		void this.#withTables().then((rebuilt) => {
 			if (rebuilt === null) return;
-			if (place !== null) restoreSelection(rebuilt, { anchor: place, head: place });
+			if (place !== null) restoreSelection(rebuilt, place);
 			rebuilt.view.pasteHTML(html);
 		});
 	};
@@ -228,6 +258,7 @@ class LivePageEditor implements PageEditor {
 			},
 			(error: unknown) => {
 				this.#upgrade = null;
+				if (this.#editor === null) this.#removeStill();
 				if (this.#editor === null && !this.#destroyed) this.#options.onError?.(error);
 				else console.error('Table support could not be loaded', error);
 				return null;
@@ -284,6 +315,7 @@ class LivePageEditor implements PageEditor {
 		this.#unwatch?.();
 		this.#unwatch = null;
 		this.#takeDown(null);
+		this.#removeStill();
 		this.#history.release();
 	}
 }
@@ -351,24 +383,35 @@ const HOLDS_TABLE = /<t(?:able|r|d|h)[\s>/]/i;
  * Without table support, a table pasted or dropped from elsewhere would be read as paragraphs.
  * Such a paste or drop is taken here instead, and made again once tables are loaded.
  */
-function TablesFromClipboard(onTable: (html: string, at: number | null) => void) {
+function TablesFromClipboard(
+	onTable: (html: string, at: { anchor: number; head: number } | null) => void
+) {
 	return Extension.create({
 		name: 'tablesFromClipboard',
 		addProseMirrorPlugins() {
 			return [
 				new Plugin({
 					props: {
-						handlePaste(_view, event) {
+						handlePaste(view, event) {
 							const html = event.clipboardData?.getData('text/html') ?? '';
 							if (!HOLDS_TABLE.test(html)) return false;
-							onTable(html, null);
+							// Pasted as plain text anyway (in a code block, or Shift pasting): no
+							// table to keep, so ProseMirror pastes it now, as it would with tables.
+							if (view.state.selection.$from.parent.type.spec.code) return false;
+							// reason: ProseMirror keeps "Shift is down" for paste in its internal
+							// input state; no public API says a paste is a plain-text paste.
+							if ((view as unknown as { input?: { shiftKey?: boolean } }).input?.shiftKey) {
+								return false;
+							}
+							const { anchor, head } = view.state.selection;
+							onTable(html, { anchor, head });
 							return true;
 						},
 						handleDrop(view, event, _slice, moved) {
 							const html = moved ? '' : (event.dataTransfer?.getData('text/html') ?? '');
 							if (!HOLDS_TABLE.test(html)) return false;
 							const at = view.posAtCoords({ left: event.clientX, top: event.clientY });
-							onTable(html, at?.pos ?? null);
+							onTable(html, at === null ? null : { anchor: at.pos, head: at.pos });
 							return true;
 						}
 					}
