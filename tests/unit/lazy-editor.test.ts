@@ -6,88 +6,14 @@
 // editor afresh (nothing loaded yet), with its own Yjs.
 import type { Editor } from '@tiptap/core';
 import { Slice } from '@tiptap/pm/model';
-import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { freshEditor, until, type FreshEditor } from '../support/lazy-editor';
 
-type YModule = typeof import('yjs');
-
-let Y: YModule;
-let editorModule: typeof import('../../src/lib/editor/page-editor');
-let lazy: typeof import('../../src/lib/editor/lazy-tables');
+let { Y, lazy, paragraph, table, page, mount, fromElsewhere } = {} as FreshEditor;
 
 beforeEach(async () => {
-	vi.resetModules();
-	Y = await import('yjs');
-	editorModule = await import('../../src/lib/editor/page-editor');
-	lazy = await import('../../src/lib/editor/lazy-tables');
-	document.body.replaceChildren();
+	({ Y, lazy, paragraph, table, page, mount, fromElsewhere } = await freshEditor());
 });
-
-function paragraph(text: string) {
-	const p = new Y.XmlElement('paragraph');
-	p.insert(0, [new Y.XmlText(text)]);
-	return p;
-}
-
-/** A 1 × 2 table with a header row, as the editor writes one. */
-function table(...cells: string[]) {
-	const row = new Y.XmlElement('tableRow');
-	row.insert(
-		0,
-		cells.map((text) => {
-			const cell = new Y.XmlElement('tableHeader');
-			cell.setAttribute('colspan', 1 as unknown as string);
-			cell.setAttribute('rowspan', 1 as unknown as string);
-			cell.insert(0, [paragraph(text)]);
-			return cell;
-		})
-	);
-	const node = new Y.XmlElement('table');
-	node.insert(0, [row]);
-	return node;
-}
-
-type Fragment = InstanceType<YModule['XmlFragment']>;
-
-function page(...content: Parameters<Fragment['insert']>[1]) {
-	const doc = new Y.Doc();
-	const fragment = doc.getXmlFragment('body');
-	fragment.insert(0, content);
-	return { doc, fragment };
-}
-
-async function mount(fragment: Fragment, editable = true) {
-	const element = document.createElement('div');
-	document.body.append(element);
-	const states: Array<import('../../src/lib/editor/page-editor').EditorState> = [];
-	const errors: unknown[] = [];
-	const handle = await editorModule.createPageEditor({
-		element,
-		fragment,
-		editable,
-		awareness: null,
-		onState: (state) => states.push(state),
-		onLinkRequest: () => {},
-		onError: (error) => errors.push(error)
-	});
-	/** The Tiptap editor drawn now (Tiptap hangs it on its element). */
-	const tiptap = () =>
-		(element.querySelector('.ProseMirror') as (HTMLElement & { editor?: Editor }) | null)?.editor;
-	return { element, handle, states, errors, tiptap };
-}
-
-/** Applies `change`, made in a copy of `doc`, to `doc` as an update from someone else. */
-function fromElsewhere(doc: InstanceType<YModule['Doc']>, change: (fragment: Fragment) => void) {
-	const other = new Y.Doc();
-	Y.applyUpdate(other, Y.encodeStateAsUpdate(doc));
-	const before = Y.encodeStateVector(other);
-	change(other.getXmlFragment('body'));
-	Y.applyUpdate(doc, Y.encodeStateAsUpdate(other, before), 'peer');
-}
-
-const until = async (condition: () => boolean) => {
-	for (let i = 0; i < 200 && !condition(); i++) await new Promise((r) => setTimeout(r, 5));
-	expect(condition()).toBe(true);
-};
 
 describe('tables, loaded on first use', () => {
 	it('are watched for by every node name they add to the schema', async () => {

@@ -6,82 +6,15 @@ import type { Editor } from '@tiptap/core';
 import { Slice } from '@tiptap/pm/model';
 import { TextSelection } from '@tiptap/pm/state';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { freshEditor, until, type FreshEditor } from '../support/lazy-editor';
 
-type YModule = typeof import('yjs');
-type Fragment = InstanceType<YModule['XmlFragment']>;
-
-let Y: YModule;
-let editorModule: typeof import('../../src/lib/editor/page-editor');
-let lazy: typeof import('../../src/lib/editor/lazy-tables');
+let { Y, lazy, paragraph, table, page, mount, fromElsewhere } = {} as FreshEditor;
 
 beforeEach(async () => {
-	vi.resetModules();
-	Y = await import('yjs');
-	editorModule = await import('../../src/lib/editor/page-editor');
-	lazy = await import('../../src/lib/editor/lazy-tables');
-	document.body.replaceChildren();
+	({ Y, lazy, paragraph, table, page, mount, fromElsewhere } = await freshEditor());
 });
 
-function paragraph(text: string) {
-	const p = new Y.XmlElement('paragraph');
-	p.insert(0, [new Y.XmlText(text)]);
-	return p;
-}
-
-function table(...cells: string[]) {
-	const row = new Y.XmlElement('tableRow');
-	row.insert(
-		0,
-		cells.map((text) => {
-			const cell = new Y.XmlElement('tableHeader');
-			cell.insert(0, [paragraph(text)]);
-			return cell;
-		})
-	);
-	const node = new Y.XmlElement('table');
-	node.insert(0, [row]);
-	return node;
-}
-
-function page(...content: Parameters<Fragment['insert']>[1]) {
-	const doc = new Y.Doc();
-	const fragment = doc.getXmlFragment('body');
-	fragment.insert(0, content);
-	return { doc, fragment };
-}
-
-async function mount(fragment: Fragment) {
-	const element = document.createElement('div');
-	document.body.append(element);
-	const errors: unknown[] = [];
-	const handle = await editorModule.createPageEditor({
-		element,
-		fragment,
-		editable: true,
-		awareness: null,
-		onState: () => {},
-		onLinkRequest: () => {},
-		onError: (error) => errors.push(error)
-	});
-	const tiptap = () =>
-		(element.querySelector('.ProseMirror') as (HTMLElement & { editor?: Editor }) | null)?.editor;
-	return { element, handle, errors, tiptap };
-}
-
-function fromElsewhere(doc: InstanceType<YModule['Doc']>, change: (fragment: Fragment) => void) {
-	const other = new Y.Doc();
-	Y.applyUpdate(other, Y.encodeStateAsUpdate(doc));
-	const before = Y.encodeStateVector(other);
-	change(other.getXmlFragment('body'));
-	Y.applyUpdate(doc, Y.encodeStateAsUpdate(other, before), 'peer');
-}
-
 const settle = (ms = 50) => new Promise((r) => setTimeout(r, ms));
-
-const until = async (condition: () => boolean) => {
-	for (let i = 0; i < 200 && !condition(); i++) await settle(5);
-	expect(condition()).toBe(true);
-};
 
 const TABLE_HTML =
 	'<table><tr><th>Name</th><th>Age</th></tr><tr><td>Ada</td><td>36</td></tr></table>';
@@ -267,10 +200,7 @@ describe('review6: table support that failed to load once', () => {
 		vi.doMock('../../src/lib/editor/tables', () => {
 			throw new Error('Failed to fetch dynamically imported module (offline)');
 		});
-		vi.resetModules();
-		Y = await import('yjs');
-		editorModule = await import('../../src/lib/editor/page-editor');
-		lazy = await import('../../src/lib/editor/lazy-tables');
+		({ Y, lazy, paragraph, table, page, mount, fromElsewhere } = await freshEditor());
 
 		const { doc, fragment } = page(paragraph('mine'));
 		const { element, handle, errors } = await mount(fragment);
