@@ -9,7 +9,7 @@
 // secret (32+ characters) given to every node and never to Redis. The relay runs compiled (npm run
 // server builds it first).
 import { startSignaling } from './signaling.js';
-import { keepOnRelay, startRelay } from '../build-server/relay-server.js';
+import { keepOnRelay, SERVICE_SECRET_MIN, startRelay } from '../build-server/relay-server.js';
 
 /** A positive whole number from the environment, undefined if unset; anything else stops here. */
 function count(name) {
@@ -53,9 +53,12 @@ if (token !== undefined && token.length < 16) {
 }
 const redisUrl = process.env.REDIS_URL || undefined;
 const serviceSecret = process.env.SERVICE_SECRET || undefined;
-if (redisUrl !== undefined && (serviceSecret === undefined || serviceSecret.length < 32)) {
+if (
+	redisUrl !== undefined &&
+	(serviceSecret === undefined || serviceSecret.length < SERVICE_SECRET_MIN)
+) {
 	console.error(
-		'REDIS_URL needs SERVICE_SECRET: the same secret of 32 or more characters on every node (for example `openssl rand -hex 32`). The nodes count what each address asks of the relay together, under hashes keyed with it, and seal the kept spaces with it; Redis never sees it.'
+		`REDIS_URL needs SERVICE_SECRET: the same secret of ${SERVICE_SECRET_MIN} or more characters on every node (for example \`openssl rand -hex 32\`). The nodes count what each address asks of the relay together, under hashes keyed with it, and seal the kept spaces with it; Redis never sees it.`
 	);
 	process.exit(1);
 }

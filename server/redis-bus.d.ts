@@ -21,4 +21,12 @@ export interface RedisBus {
 	close(): Promise<void>;
 }
 
+/** How a node connects to Redis (fail fast while it is away, keep reconnecting). */
+export const REDIS_OPTIONS: {
+	retryStrategy(times: number): number;
+	maxRetriesPerRequest: number;
+	enableOfflineQueue: boolean;
+	lazyConnect: boolean;
+};
+
 export function redisBus(url: string, options: RedisBusOptions): Promise<RedisBus>;

@@ -11,6 +11,18 @@ import { Redis } from 'ioredis';
 
 const ID_BYTES = 8;
 
+/**
+ * How a node connects to Redis (the relay's store too): while Redis is away a command fails at
+ * once rather than queueing, and the connection keeps being tried (it restarts; nodes recover
+ * by themselves). Connects when asked (`connect()`).
+ */
+export const REDIS_OPTIONS = {
+	retryStrategy: (/** @type {number} */ times) => Math.min(times * 200, 2_000),
+	maxRetriesPerRequest: 1,
+	enableOfflineQueue: false,
+	lazyConnect: true
+};
+
 /** How long `join` waits for Redis to confirm a subscription before going on without it. */
 const JOIN_WAIT_MS = 2_000;
 
@@ -28,18 +40,15 @@ export async function redisBus(
 ) {
 	const PREFIX = prefix;
 	const id = randomBytes(ID_BYTES);
-	const options = {
-		// Keep trying while Redis is away (it restarts; nodes recover by themselves).
-		retryStrategy: (times) => Math.min(times * 200, 2_000),
-		maxRetriesPerRequest: 1,
-		enableOfflineQueue: false,
-		lazyConnect: true
-	};
-	const pub = new Redis(url, options);
+	const pub = new Redis(url, REDIS_OPTIONS);
 	// Subscriptions made or dropped while Redis is away wait in the queue (never flushed), and
 	// ioredis re-subscribes what it held before: after an outage the channels are what `joined`
 	// says.
-	const sub = new Redis(url, { ...options, enableOfflineQueue: true, maxRetriesPerRequest: null });
+	const sub = new Redis(url, {
+		...REDIS_OPTIONS,
+		enableOfflineQueue: true,
+		maxRetriesPerRequest: null
+	});
 	let failures = 0;
 	for (const connection of [pub, sub]) {
 		// reason: ioredis reports connection errors here and reconnects by itself; counted, and

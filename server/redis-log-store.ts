@@ -72,8 +72,8 @@ return records
 `;
 
 /**
- * The records from position ARGV[1] on, after the position after the last and whether the room
- * is still kept (ARGV[2] the kept hash, '' for any, ARGV[3] the room); KEYS = updates, base.
+ * The records from position ARGV[1] on, preceded by the position after the last and whether the
+ * room is still kept (ARGV[2] the kept hash, '' for any, ARGV[3] the room); KEYS = updates, base.
  */
 const READ_FROM = `
 local base = tonumber(redis.call('GET', KEYS[2]) or '0')
@@ -375,6 +375,9 @@ if redis.call('INCR', KEYS[2]) == 1 then redis.call('EXPIRE', KEYS[2], ARGV[5]) 
 return 'kept'
 `;
 
+/** The hash of the spaces a relay service keeps (and the `keptIn` of its RedisLogStore). */
+export const KEPT_HASH = 'cp:kept';
+
 /** The shortest service secret taken (it keys the address hashes and seals capabilities). */
 export const SERVICE_SECRET_MIN = 32;
 
@@ -405,7 +408,7 @@ export class RedisKeptSpaces implements KeptSpaces {
 
 	async get(room: string): Promise<Uint8Array | null> {
 		checkRoom(room);
-		const sealed = await this.#redis.hgetBuffer('cp:kept', room);
+		const sealed = await this.#redis.hgetBuffer(KEPT_HASH, room);
 		if (sealed === null) return null;
 		const capability = this.#open(room, sealed);
 		if (capability === null) {
@@ -427,7 +430,7 @@ export class RedisKeptSpaces implements KeptSpaces {
 		const verdict = await this.#redis.eval(
 			KEEP,
 			2,
-			'cp:kept',
+			KEPT_HASH,
 			`cp:kb:${this.addressHash(address)}`,
 			room,
 			this.#seal(room, capability),
@@ -440,11 +443,11 @@ export class RedisKeptSpaces implements KeptSpaces {
 
 	async delete(room: string): Promise<void> {
 		checkRoom(room);
-		await this.#redis.hdel('cp:kept', room);
+		await this.#redis.hdel(KEPT_HASH, room);
 	}
 
 	async count(): Promise<number> {
-		return this.#redis.hlen('cp:kept');
+		return this.#redis.hlen(KEPT_HASH);
 	}
 
 	/** What Redis holds in place of an address: its keyed hash (128 bits, base64url). */

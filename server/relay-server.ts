@@ -13,11 +13,12 @@ import { LevelKeptSpaces, LevelLogStore, type LevelDb } from './level-log-store'
 import { encodeFrame, FRAME, framesOf } from '../src/lib/sync/relay-wire';
 import { Redis } from 'ioredis';
 import { createNodeVerifier } from './node-verifier';
-import { redisBus } from './redis-bus.js';
-import { RedisKeptSpaces, RedisLogStore, SERVICE_SECRET_MIN } from './redis-log-store';
+import { REDIS_OPTIONS, redisBus } from './redis-bus.js';
+import { KEPT_HASH, RedisKeptSpaces, RedisLogStore, SERVICE_SECRET_MIN } from './redis-log-store';
 import { Relay, type RelayOptions } from './relay';
 
 export { keepOnRelay } from './relay-keep';
+export { SERVICE_SECRET_MIN } from './redis-log-store';
 
 export interface RelayServerOptions {
 	/** Where the LevelDB lives (created if missing); unused with `redisUrl`. */
@@ -180,14 +181,8 @@ export async function redisService(
 			`A relay node on Redis needs SERVICE_SECRET: the same secret (${SERVICE_SECRET_MIN}+ characters, e.g. from \`openssl rand -hex 32\`) on every node, so the nodes count each address's quota together without Redis learning addresses.`
 		);
 	}
-	const redis = new Redis(url, {
-		// While Redis is away, writes fail at once (persist retries with the whole state) and the
-		// connection keeps being tried again.
-		maxRetriesPerRequest: 1,
-		enableOfflineQueue: false,
-		retryStrategy: (times) => Math.min(times * 200, 2_000),
-		lazyConnect: true
-	});
+	// While Redis is away, writes fail at once (persist retries with the whole state).
+	const redis = new Redis(url, REDIS_OPTIONS);
 	// Checks the secret before anything is sent to Redis.
 	const kept = new RedisKeptSpaces(redis, options.serviceSecret, options.log);
 	// reason: ioredis reports connection errors here and reconnects by itself; the bus logs them.
@@ -205,7 +200,7 @@ export async function redisService(
 	});
 	return {
 		// Rooms that are not kept take no write: no node can write back a forgotten space.
-		store: new RedisLogStore(redis, { keptIn: 'cp:kept' }),
+		store: new RedisLogStore(redis, { keptIn: KEPT_HASH }),
 		kept,
 		bus: {
 			join: (room: string) => bus.join(room),

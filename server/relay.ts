@@ -197,8 +197,7 @@ export class Relay {
 		updates: 0,
 		forgotten: 0,
 		presence: 0,
-		/** Updates other nodes of the service stored, applied here. */
-		/** Records read from the shared store that other nodes stored. */
+		/** Records other nodes of the service stored, applied here (passed on or read). */
 		fromNodes: 0,
 		/** Reads from the shared store that failed (Redis away): the next message reads again. */
 		readFailed: 0,
@@ -443,7 +442,9 @@ export class Relay {
 		if (bus !== undefined) await this.#listen(room);
 		let stored = (): void => {};
 		let shared: SharedLog | null = null;
-		let persisted: Persisted;
+		let persisted: Persisted | null = null;
+		let verifier: Verifier;
+		let guard: LogGuard;
 		try {
 			const log = await this.#options.store.open(room);
 			shared = bus !== undefined && isShared(log) ? log : null;
@@ -463,20 +464,13 @@ export class Relay {
 					stored();
 				}
 			});
-		} catch (error) {
-			this.#unlisten(room);
-			throw error;
-		}
-		let verifier: Verifier;
-		let guard: LogGuard;
-		try {
 			verifier = await this.#options.createVerifier(cap.signPk);
 			guard = new LogGuard({ log: doc, cap, verifier });
 			await guard.start();
 		} catch (error) {
 			// Nothing is left held: the bus channel, the store handle, the doc.
-			if (bus !== undefined) this.#unlisten(room);
-			await persisted.destroy();
+			this.#unlisten(room);
+			await persisted?.destroy();
 			doc.destroy();
 			throw error;
 		}
@@ -562,7 +556,7 @@ export class Relay {
 			this.#forgetting.delete(room.cap.room);
 		}
 		this.stats.forgotten++;
-		this.#options.bus?.publish(room.cap.room, nodeMessage(NODE_FORGOTTEN));
+		this.#options.bus?.publish(room.cap.room, new Uint8Array([NODE_FORGOTTEN]));
 		this.#options.log?.('relay: a space was forgotten at an editor’s request');
 	}
 
@@ -708,7 +702,7 @@ export class Relay {
 	/** Writes what the room has pending, then frees its guard, store handle and doc. */
 	async #teardown(room: Room): Promise<void> {
 		if (room.keptTimer !== null) clearTimeout(room.keptTimer);
-		if (this.#options.bus !== undefined) this.#unlisten(room.cap.room);
+		this.#unlisten(room.cap.room);
 		await room.persisted.flushed();
 		room.guard.destroy();
 		await room.persisted.destroy();
@@ -737,12 +731,5 @@ function grewMessage(end: number, update?: Uint8Array): Uint8Array {
 	message[0] = NODE_GREW;
 	new DataView(message.buffer).setFloat64(1, end);
 	if (update !== undefined) message.set(update, 9);
-	return message;
-}
-
-function nodeMessage(kind: number, payload?: Uint8Array): Uint8Array {
-	const message = new Uint8Array(1 + (payload?.length ?? 0));
-	message[0] = kind;
-	if (payload !== undefined) message.set(payload, 1);
 	return message;
 }
