@@ -103,10 +103,10 @@ export async function persist(
 		// Updates from now on are written as usual, after this one: none falls in between. If
 		// this write fails too, `fail` marks it failing again and plans the next try.
 		failing = false;
-		// What this save stores that the store was not known to hold: others are told of it.
-		const news = options.onStored ? Y.encodeStateAsUpdate(doc, committedVector) : null;
-		write(Y.encodeStateAsUpdate(doc), Y.encodeStateVector(doc), true).then(() => {
-			if (news !== null) stored_(news);
+		const state = Y.encodeStateAsUpdate(doc);
+		write(state, Y.encodeStateVector(doc), true).then(() => {
+			// The record that covers what failed: others are told of it, as of any write.
+			stored_(state);
 			if (!failing) report('saved', '');
 		}, fail);
 	};
