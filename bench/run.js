@@ -48,6 +48,17 @@ async function benchPage() {
 	return { context, page };
 }
 
+/** A fresh context holding a space the bench bundle seeded (its page closed), and its topic. */
+async function seededSpace(name, pages, bytes, secret) {
+	const { context, page } = await benchPage();
+	const { topic } = await page.evaluate(
+		(args) => window.bench.seedSpace(...args),
+		[name, pages, bytes, secret]
+	);
+	await page.close();
+	return { context, topic };
+}
+
 try {
 	// BENCH_ONLY=network (for example) runs some groups only, when working on one of them.
 	const only = process.env.BENCH_ONLY?.split(',');
@@ -79,19 +90,13 @@ printTable(results);
 async function firstLoadJs() {
 	/** Every script of a page load, each gzipped (level 9), summed; `space` opens a seeded one. */
 	const measure = async (path, { space = false } = {}) => {
-		const context = await browser.newContext({ serviceWorkers: 'block' });
+		let context;
 		if (space) {
 			// Seeded from the bench page (its own bundle, not counted): one page of plain text.
-			const seeder = await context.newPage();
-			await seeder.goto(`${origin}/__bench/index.html`);
-			await seeder.waitForFunction(() => window.benchReady === true);
-			const { topic } = await seeder.evaluate(
-				(args) => window.bench.seedSpace(...args),
-				['First load', 1, 2_000, '33'.repeat(32)]
-			);
-			await seeder.close();
-			path = `/space/?id=${topic}`;
-		}
+			const seeded = await seededSpace('First load', 1, 2_000, '33'.repeat(32));
+			context = seeded.context;
+			path = `/space/?id=${seeded.topic}`;
+		} else context = await browser.newContext({ serviceWorkers: 'block' });
 		const page = await context.newPage();
 		let bytes = 0;
 		let last = Date.now();
@@ -129,12 +134,7 @@ async function firstLoadJs() {
 }
 
 async function coldOpen(name, pages, bytes, secret) {
-	const { context, page } = await benchPage();
-	const { topic } = await page.evaluate(
-		(args) => window.bench.seedSpace(...args),
-		[name, pages, bytes, secret]
-	);
-	await page.close();
+	const { context, topic } = await seededSpace(name, pages, bytes, secret);
 	const times = [];
 	for (let run = 0; run < RUNS; run++) {
 		const tab = await context.newPage();
