@@ -227,6 +227,15 @@ export const YjsBinding = Extension.create<BindingOptions>({
 		return { fragment: null, awareness: null, undoManager: null };
 	},
 	dispatchTransaction({ transaction, next }) {
+		// What comes from the document (the page opening, someone else's change, an undo) is
+		// drawn as it is: autolinking is for what this person types, and a link added here to
+		// someone else's "https://…" would be an edit nobody made, written back and sealed.
+		if (
+			(transaction.getMeta(ySyncPluginKey) as { isChangeOrigin?: boolean } | undefined)
+				?.isChangeOrigin
+		) {
+			transaction.setMeta('preventAutolink', true);
+		}
 		let guard = guards.get(this.editor);
 		if (guard === undefined) {
 			guard = new ViewGuard(this.editor);
