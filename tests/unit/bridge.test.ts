@@ -209,6 +209,56 @@ describe('bridge', () => {
 		expect(snapshot(fresh.content)).toBe(snapshot(a.content));
 	});
 
+	it('what arrived is known to be held when a repair needs it: only what the log lost is sealed again', async () => {
+		const cap = capability.fromSecret(capability.newSecret());
+		const a = await replica(cap);
+		const b = await replica(cap);
+		pages.createPage(a.content, { title: 'kept' });
+		await a.bridge.settled();
+		const keptOnly = Y.encodeStateAsUpdate(a.content);
+		pages.createPage(a.content, { title: 'lost' });
+		await a.bridge.settled();
+		sync(a.log, b.log);
+		await b.bridge.settled();
+		expect(snapshot(b.content)).toContain('lost');
+		// An editor replaces both entries with a snapshot that claims to cover them but holds
+		// only the first page (a buggy or hostile compaction the rules cannot see through).
+		const hostile = createLogDoc();
+		Y.applyUpdate(hostile, Y.encodeStateAsUpdate(b.log));
+		const covers = Y.decodeStateVector(Y.encodeStateVector(hostile)) as envelope.StateVector;
+		const signer = await createSigner(cap.signSeed);
+		const sealed = await envelope.seal(cap, signer, envelope.KIND_SNAPSHOT, keptOnly, { covers });
+		hostile.transact(() => {
+			logArray(hostile).delete(0, logArray(hostile).length);
+			logArray(hostile).push([sealed]);
+		});
+		Y.applyUpdate(b.log, Y.encodeStateAsUpdate(hostile, Y.encodeStateVector(b.log)));
+		await b.bridge.maintain();
+		expect(b.bridge.stats.reseals).toBe(1);
+		// B read the snapshot's body only to apply it; the repair worked out what it holds, so
+		// what B sealed again is the lost page, not the whole space.
+		const resealed = logArray(b.log).get(logArray(b.log).length - 1);
+		const opened = await envelope.open(cap, (await signingKeys(cap)).verifier, resealed);
+		if (!opened.ok) throw new Error(opened.reason);
+		const keptVector = Y.decodeStateVector(Y.encodeStateVectorFromUpdate(keptOnly));
+		for (const struct of Y.decodeUpdate(opened.body).structs) {
+			expect(struct.id.clock).toBeGreaterThanOrEqual(keptVector.get(struct.id.client) ?? 0);
+		}
+		const onTopOfKept = createContentDoc();
+		Y.applyUpdate(onTopOfKept, keptOnly);
+		Y.applyUpdate(onTopOfKept, opened.body);
+		expect(snapshot(onTopOfKept)).toBe(snapshot(a.content));
+		const fresh = await replica(
+			capability.toView(cap),
+			(() => {
+				const log = createLogDoc();
+				Y.applyUpdate(log, Y.encodeStateAsUpdate(b.log));
+				return log;
+			})()
+		);
+		expect(snapshot(fresh.content)).toBe(snapshot(a.content));
+	});
+
 	it('fuzz: 10,000 random and mutated envelopes change nothing and every one is counted', async () => {
 		const cap = capability.fromSecret(capability.newSecret());
 		const other = capability.fromSecret(capability.newSecret());

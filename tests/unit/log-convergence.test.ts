@@ -344,7 +344,7 @@ async function runSeeded(seed: number, gen: prng.PRNG) {
 	}
 	expect(state(newcomer), 'a newcomer from the relay').toEqual(first);
 	newcomer.bridge?.destroy();
-	for (const editor of editors) expect(editor.bridge?.stats.rejected['apply-failed'] ?? 0).toBe(0);
+	for (const editor of editors) expect(editor.bridge?.stats.rejected.undecodable ?? 0).toBe(0);
 
 	// The relay holds ciphertext only, and its key opens none of it.
 	const relay = replicas[4] as Replica;

@@ -13,7 +13,8 @@ import { LogGuard, type DeletionSummary, type VerifiedEntry } from './guard';
 import { appendEntries } from './log-doc';
 import * as ranges from './ranges';
 
-export type Reason = envelope.Rejection | 'undecodable' | 'body-too-large' | 'apply-failed';
+/** Why an entry's content was not applied; `undecodable`: Yjs could not read or apply it. */
+export type Reason = envelope.Rejection | 'undecodable' | 'body-too-large';
 
 export interface BridgeOptions {
 	content: Y.Doc;
@@ -70,7 +71,11 @@ export class Bridge {
 	readonly #now: () => number;
 	/** Envelopes whose content is in the content doc (applied, or our own), by envelope id. */
 	readonly #seen = new Set<string>();
-	/** What each live envelope holds of the content doc, for the repair check (editors only). */
+	/**
+	 * What live envelopes hold of the content doc, for the repair check (editors only). Worked
+	 * out when a repair first needs it (opening a space reads each body once, to apply it), and
+	 * known from the start for what this device seals.
+	 */
 	readonly #held = new Map<string, ranges.Ranges>();
 	#pending: Uint8Array[] = [];
 	#groups: Uint8Array[] = [];
@@ -289,28 +294,22 @@ export class Bridge {
 	#onEntries = (entries: VerifiedEntry[]) => {
 		if (this.#destroyed) return;
 		try {
-			const bodies: Uint8Array[] = [];
-			for (const entry of entries) {
-				if (this.#seen.has(entry.envelopeId)) {
-					this.#rememberAgain(entry);
-					continue;
-				}
-				const body = this.#openBody(entry);
-				if (body === null) continue;
-				this.#seen.add(entry.envelopeId);
-				bodies.push(body);
+			if (entries.every((entry) => this.#seen.has(entry.envelopeId))) {
+				// Replayed copies of old envelopes (anyone can send them) are not activity: they
+				// must not keep postponing compaction.
+				this.#scheduleCompaction(false);
+				return;
 			}
-			if (bodies.length > 0) this.#apply(bodies);
-			// Only something new is activity worth waiting out: replayed copies of old envelopes
-			// (anyone can send them) must not keep postponing compaction.
-			this.#scheduleCompaction(bodies.length > 0);
+			let applied = 0;
+			Y.transact(this.#content, () => (applied = this.#applyEntries(entries)), this);
+			this.#scheduleCompaction(applied > 0);
 		} catch (error) {
 			// reason: nothing from the network may throw into the guard's event loop.
 			console.warn('Ignored log entries that could not be applied', error);
 		}
 	};
 
-	/** The checked body of a verified entry, or null (counted) if it cannot be used. */
+	/** The opened body of a verified entry, or null (counted) if it cannot be used. */
 	#openBody(entry: VerifiedEntry): Uint8Array | null {
 		const opened = envelope.decrypt(this.#cap, entry.value, entry.header);
 		if (!opened.ok) {
@@ -321,45 +320,56 @@ export class Bridge {
 			this.#reject('body-too-large');
 			return null;
 		}
-		let decoded: ReturnType<typeof Y.decodeUpdate>;
-		try {
-			decoded = Y.decodeUpdate(opened.body);
-		} catch {
-			// reason: counted here; undecodable bodies never reach the content doc.
-			this.#reject('undecodable');
-			return null;
-		}
-		if (this.#signer !== null) this.#held.set(entry.envelopeId, ranges.ofStructs(decoded.structs));
 		return opened.body;
 	}
 
-	#apply(bodies: Uint8Array[]) {
-		Y.transact(
-			this.#content,
-			() => {
-				for (const body of bodies) {
-					try {
-						Y.applyUpdate(this.#content, body, this);
-						this.stats.opened++;
-					} catch (error) {
-						this.#reject('apply-failed');
-						console.warn('A verified update could not be applied', error);
-					}
-				}
-			},
-			this
-		);
+	/**
+	 * Opens and applies each entry not seen before; returns how many were applied. Each body is
+	 * read once, by Yjs as it applies it (no separate decode first: a 1 MB snapshot costs tens
+	 * of ms to decode). Yjs reads all of an update's items before it integrates any, so a body
+	 * it cannot read changes nothing; only a broken delete set, read last, leaves its items
+	 * applied and some deletions not: what a signed update without those deletions would do.
+	 * A body that throws is counted and not marked seen (a copy arriving again is tried, and
+	 * counted, again), never rethrown.
+	 */
+	#applyEntries(entries: VerifiedEntry[]): number {
+		let applied = 0;
+		for (const entry of entries) {
+			if (this.#seen.has(entry.envelopeId)) continue;
+			const body = this.#openBody(entry);
+			if (body === null) continue;
+			try {
+				Y.applyUpdate(this.#content, body, this);
+			} catch {
+				// reason: counted by reason; the body is a stranger's, and nothing it does may throw.
+				this.#reject('undecodable');
+				continue;
+			}
+			this.#seen.add(entry.envelopeId);
+			this.stats.opened++;
+			applied++;
+		}
+		return applied;
 	}
 
-	/** An envelope seen before is live again (put back): know what it holds once more. */
-	#rememberAgain(entry: VerifiedEntry) {
-		if (this.#signer === null || this.#held.has(entry.envelopeId)) return;
-		const opened = envelope.decrypt(this.#cap, entry.value, entry.header);
-		if (!opened.ok) return;
-		try {
-			this.#held.set(entry.envelopeId, ranges.ofStructs(Y.decodeUpdate(opened.body).structs));
-		} catch {
-			// reason: it was applied before, so it decoded then; nothing to remember if not now.
+	/**
+	 * What each live envelope holds, for those not worked out yet: opened and decoded again
+	 * (rarely: repairs follow deletions). One that cannot be read holds nothing.
+	 */
+	#learnHeld(live: ReadonlySet<string>) {
+		for (const id of live) {
+			if (this.#held.has(id)) continue;
+			let held: ranges.Ranges = new Map();
+			const entry = this.guard.verified(id);
+			const opened = entry === null ? null : envelope.decrypt(this.#cap, entry.value, entry.header);
+			if (opened?.ok === true) {
+				try {
+					held = ranges.ofUpdate(opened.body);
+				} catch {
+					// reason: it was counted as undecodable when it arrived; it holds nothing.
+				}
+			}
+			this.#held.set(id, held);
 		}
 	}
 
@@ -391,6 +401,7 @@ export class Bridge {
 			return this.#onDeletions({ covered: 1, junk: 0, duplicate: 0, unsanctioned: 0 });
 		const live = new Set(this.guard.liveEnvelopes());
 		for (const id of this.#held.keys()) if (!live.has(id)) this.#held.delete(id);
+		this.#learnHeld(live);
 		const content = Y.decodeStateVector(Y.encodeStateVector(this.#content));
 		const from = ranges.missingFrom(content, this.#held.values());
 		if (from === null) return;

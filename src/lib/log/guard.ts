@@ -198,6 +198,17 @@ export class LogGuard extends ObservableV2<GuardEvents> {
 		return this.#copies.keys();
 	}
 
+	/** A live, verified copy of an envelope, or null when the log holds none. */
+	verified(envelopeId: string): VerifiedEntry | null {
+		for (const key of this.#copies.get(envelopeId)?.keys() ?? []) {
+			const entry = this.#live.get(key);
+			if (entry?.header != null && entry.value instanceof Uint8Array) {
+				return { id: entry.id, envelopeId, value: entry.value, header: entry.header };
+			}
+		}
+		return null;
+	}
+
 	/**
 	 * What a snapshot sealed now may cover: every vector the live snapshots cover (so a peer
 	 * that slept through several compactions can check the last), and, per writer (log client
