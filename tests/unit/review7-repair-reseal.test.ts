@@ -1,0 +1,70 @@
+// Review 7: the editor's repair (log/bridge.ts #repair, now with #learnHeld) against someone
+// holding relayKey (a relay, a viewer) who only deletes entries. Deleting costs them a few bytes;
+// each repair it provokes costs every online editor a seal of the whole space, sent to the mesh
+// and kept in the log.
+import { describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
+import * as capability from '../../src/lib/crypto/capability';
+import { signingKeys } from '../../src/lib/crypto/signing';
+import * as pages from '../../src/lib/doc/pages';
+import { createContentDoc } from '../../src/lib/doc/schema';
+import { Bridge } from '../../src/lib/log/bridge';
+import { createLogDoc, logArray, logBytes } from '../../src/lib/log/log-doc';
+
+const sync = (a: Y.Doc, b: Y.Doc) => {
+	Y.applyUpdate(b, Y.encodeStateAsUpdate(a, Y.encodeStateVector(b)));
+	Y.applyUpdate(a, Y.encodeStateAsUpdate(b, Y.encodeStateVector(a)));
+};
+
+describe('review7: repair under deletions alone', () => {
+	it('an envelope the guard is about to put back is not sealed again in full, round after round', async () => {
+		const cap = capability.fromSecret(capability.newSecret());
+		const content = createContentDoc();
+		const log = createLogDoc();
+		const bridge = await Bridge.create({
+			content,
+			log,
+			cap,
+			...(await signingKeys(cap)),
+			coalesceMs: 5,
+			idleMs: 60_000,
+			pauseMs: [1, 2],
+			repairMs: 5
+		});
+		for (let i = 0; i < 50; i++) pages.createPage(content, { title: `page ${i} ${'x'.repeat(200)}` });
+		await bridge.settled();
+		expect(await bridge.compact()).toBe(true);
+		const spaceBytes = logBytes(log);
+		expect(logArray(log).length).toBe(1);
+
+		// The relay: a plain copy of the log doc. It deletes everything live, twice per round:
+		// the first deletion is put back at once, the second waits out the guard's backoff (30 s,
+		// doubling) — and meanwhile the editor's repair finds nothing live holding the space.
+		const relay = new Y.Doc();
+		const deleteAll = async () => {
+			sync(log, relay);
+			const array = relay.getArray('log');
+			array.delete(0, array.length);
+			sync(relay, log);
+			await bridge.maintain();
+		};
+		// What the editor appends to the log (put-backs and re-seals), in bytes.
+		let appended = 0;
+		log.on('update', (update: Uint8Array, origin: unknown) => {
+			if (origin !== null) appended += update.length; // ours, not the relay's (applied with no origin)
+		});
+		for (let round = 0; round < 3; round++) {
+			await deleteAll();
+			await deleteAll();
+		}
+		const resealed = bridge.stats.reseals;
+		bridge.destroy();
+		// Each round: two tiny deletions from the relay, one full re-seal by every online editor
+		// (the snapshot's whole content as an update, sealed, appended, sent to every peer),
+		// although the guard holds the deleted envelopes and puts them back when the backoff ends.
+		expect(
+			resealed,
+			`${resealed} full re-seals; ${appended} bytes appended for a ${spaceBytes}-byte space`
+		).toBe(0);
+	});
+});
