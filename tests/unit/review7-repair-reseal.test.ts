@@ -5,7 +5,8 @@
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import * as capability from '../../src/lib/crypto/capability';
-import { signingKeys } from '../../src/lib/crypto/signing';
+import * as envelope from '../../src/lib/crypto/envelope';
+import { signingKeys, type Signer } from '../../src/lib/crypto/signing';
 import * as pages from '../../src/lib/doc/pages';
 import { createContentDoc } from '../../src/lib/doc/schema';
 import { Bridge } from '../../src/lib/log/bridge';
@@ -31,7 +32,8 @@ describe('review7: repair under deletions alone', () => {
 			pauseMs: [1, 2],
 			repairMs: 5
 		});
-		for (let i = 0; i < 50; i++) pages.createPage(content, { title: `page ${i} ${'x'.repeat(200)}` });
+		for (let i = 0; i < 50; i++)
+			pages.createPage(content, { title: `page ${i} ${'x'.repeat(200)}` });
 		await bridge.settled();
 		expect(await bridge.compact()).toBe(true);
 		const spaceBytes = logBytes(log);
@@ -66,5 +68,71 @@ describe('review7: repair under deletions alone', () => {
 			resealed,
 			`${resealed} full re-seals; ${appended} bytes appended for a ${spaceBytes}-byte space`
 		).toBe(0);
+	});
+});
+
+describe('a put-back given up because a snapshot covers it since', () => {
+	it('still has the editor check the snapshot holds it, and seal again what it lacks', async () => {
+		const cap = capability.fromSecret(capability.newSecret());
+		const keys = await signingKeys(cap);
+		const make = async () => {
+			const content = createContentDoc();
+			const log = createLogDoc();
+			const bridge = await Bridge.create({
+				content,
+				log,
+				cap,
+				...keys,
+				coalesceMs: 5,
+				idleMs: 60_000,
+				pauseMs: [60_000, 60_000], // tidying only when the test asks
+				repairMs: 5
+			});
+			return { content, log, bridge };
+		};
+		const a = await make();
+		pages.createPage(a.content, { title: 'first' });
+		await a.bridge.settled();
+		const firstOnly = Y.encodeStateAsUpdate(a.content);
+		pages.createPage(a.content, { title: 'second' });
+		await a.bridge.settled();
+		const b = await make();
+		sync(a.log, b.log);
+		await b.bridge.settled();
+
+		// Someone deletes the entries without sanction (B will put them back)…
+		const hostile = new Y.Doc();
+		sync(b.log, hostile);
+		const covers = Y.decodeStateVector(Y.encodeStateVector(hostile));
+		hostile.getArray('log').delete(0, hostile.getArray('log').length);
+		sync(hostile, b.log);
+		await b.bridge.settled();
+		// …then a hostile editor's snapshot claims to cover them, holding only the first page.
+		const sealed = await envelope.seal(
+			cap,
+			keys.signer as Signer,
+			envelope.KIND_SNAPSHOT,
+			firstOnly,
+			{
+				covers
+			}
+		);
+		hostile.getArray('log').push([sealed]);
+		sync(hostile, b.log);
+		await b.bridge.settled();
+		// The repair the deletion asked for has run, and found them waiting to be put back.
+		await new Promise((resolve) => setTimeout(resolve, 50));
+		await b.bridge.settled();
+		const resealsBefore = b.bridge.stats.reseals;
+		expect([...b.bridge.guard.awaitingPutBack()]).toHaveLength(2);
+		await b.bridge.guard.tidyNow(); // the put-back is not needed any more: covered
+		await new Promise((resolve) => setTimeout(resolve, 50));
+		await b.bridge.settled();
+		expect(b.bridge.guard.stats.putBack).toBe(0);
+		expect(b.bridge.stats.reseals).toBe(resealsBefore + 1);
+		const fresh = await make();
+		sync(b.log, fresh.log);
+		await fresh.bridge.settled();
+		expect(JSON.stringify(fresh.content.getMap('pages').toJSON())).toContain('second');
 	});
 });

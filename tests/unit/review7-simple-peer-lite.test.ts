@@ -96,7 +96,10 @@ describe('review7: simple-peer-lite', () => {
 		const peer = new Peer({ wrtc: fake });
 		const big = 'candidate:1 1 udp 1 192.0.2.1 9 typ host ' + 'x'.repeat(1_000);
 		for (let i = 0; i < 20_000; i++) {
-			peer.signal({ type: 'candidate', candidate: { candidate: big, sdpMid: '0', sdpMLineIndex: 0 } });
+			peer.signal({
+				type: 'candidate',
+				candidate: { candidate: big, sdpMid: '0', sdpMLineIndex: 0 }
+			});
 		}
 		// ~20 MB held for one peer so far; the description (whenever it comes) adds them all.
 		peer.signal({ type: 'offer', sdp: 'v=0\r\n' });
@@ -112,10 +115,7 @@ describe('review7: simple-peer-lite', () => {
 		const intervals = new Set<unknown>();
 		const realSet = globalThis.setInterval;
 		const realClear = globalThis.clearInterval;
-		vi.spyOn(globalThis, 'setInterval').mockImplementation(((
-			fn: () => void,
-			ms?: number
-		) => {
+		vi.spyOn(globalThis, 'setInterval').mockImplementation(((fn: () => void, ms?: number) => {
 			const handle = realSet(fn, ms);
 			intervals.add(handle);
 			return handle;

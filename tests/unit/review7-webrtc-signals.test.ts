@@ -32,7 +32,11 @@ afterEach(async () => {
 
 /** A victim transport and a stranger holding relayKey, on one signaling server. */
 async function setup() {
-	const signal: SignalingServer = await startSignaling({ port: 0, host: '127.0.0.1', log: () => {} });
+	const signal: SignalingServer = await startSignaling({
+		port: 0,
+		host: '127.0.0.1',
+		log: () => {}
+	});
 	cleanup.push(() => signal.close());
 	const cap = capability.fromSecret(capability.newSecret());
 	vi.resetModules();
@@ -47,7 +51,8 @@ async function setup() {
 	});
 	cleanup.push(() => victim.destroy());
 	await victim.provider.key;
-	for (let i = 0; i < 200 && !room.signalingClients(victim.provider)[0]?.connected; i++) await sleep(10);
+	for (let i = 0; i < 200 && !room.signalingClients(victim.provider)[0]?.connected; i++)
+		await sleep(10);
 	const name = roomName(cap);
 	// The room key anyone with relayKey derives (y-webrtc: PBKDF2 of b64url(relayKey)).
 	const key = (await victim.provider.key) as CryptoKey;
@@ -59,7 +64,11 @@ async function setup() {
 		const plain = encoding.createEncoder();
 		encoding.writeAny(plain, data as never);
 		const iv = crypto.getRandomValues(new Uint8Array(12));
-		const cipher = await crypto.subtle.encrypt({ name: 'AES-GCM', iv }, key, encoding.toUint8Array(plain));
+		const cipher = await crypto.subtle.encrypt(
+			{ name: 'AES-GCM', iv },
+			key,
+			encoding.toUint8Array(plain)
+		);
 		const out = encoding.createEncoder();
 		encoding.writeVarString(out, 'AES-GCM');
 		encoding.writeVarUint8Array(out, iv);

@@ -399,7 +399,9 @@ export class Bridge {
 		await this.guard.settled();
 		if (!this.guard.idle)
 			return this.#onDeletions({ covered: 1, junk: 0, duplicate: 0, unsanctioned: 0 });
-		const live = new Set(this.guard.liveEnvelopes());
+		// What waits to be put back (a deletion without sanction) is not lost: counting it as
+		// gone would seal it again in full each time someone deleted it twice in a row.
+		const live = new Set([...this.guard.liveEnvelopes(), ...this.guard.awaitingPutBack()]);
 		for (const id of this.#held.keys()) if (!live.has(id)) this.#held.delete(id);
 		this.#learnHeld(live);
 		const content = Y.decodeStateVector(Y.encodeStateVector(this.#content));

@@ -140,7 +140,10 @@ export class LogGuard extends ObservableV2<GuardEvents> {
 	/** envelope id → how often we put it back lately, and when last (for the backoff). */
 	readonly #putBackTimes = new Map<string, { count: number; last: number }>();
 	/** Unsanctioned deletions waiting to be undone, by envelope id. */
-	readonly #putBacks = new Map<string, { id: ItemId; value: Uint8Array }>();
+	readonly #putBacks = new Map<
+		string,
+		{ id: ItemId; value: Uint8Array; header: envelope.Header | null }
+	>();
 	#tidyTimer: ReturnType<typeof setTimeout> | null = null;
 	#work: Promise<void> = Promise.resolve();
 	#pending = 0;
@@ -198,13 +201,25 @@ export class LogGuard extends ObservableV2<GuardEvents> {
 		return this.#copies.keys();
 	}
 
-	/** A live, verified copy of an envelope, or null when the log holds none. */
+	/** Envelope ids of verified entries deleted without sanction, waiting to be put back. */
+	awaitingPutBack(): IterableIterator<string> {
+		return this.#putBacks.keys();
+	}
+
+	/**
+	 * A verified copy of an envelope the log holds, or is waiting to put back; null when there
+	 * is neither.
+	 */
 	verified(envelopeId: string): VerifiedEntry | null {
 		for (const key of this.#copies.get(envelopeId)?.keys() ?? []) {
 			const entry = this.#live.get(key);
 			if (entry?.header != null && entry.value instanceof Uint8Array) {
 				return { id: entry.id, envelopeId, value: entry.value, header: entry.header };
 			}
+		}
+		const waiting = this.#putBacks.get(envelopeId);
+		if (waiting?.header != null) {
+			return { id: waiting.id, envelopeId, value: waiting.value, header: waiting.header };
 		}
 		return null;
 	}
@@ -399,7 +414,11 @@ export class LogGuard extends ObservableV2<GuardEvents> {
 			this.stats.deletions[verdict]++;
 			if (verdict === 'unsanctioned') {
 				const envelopeId = entry.envelopeId as string;
-				this.#putBacks.set(envelopeId, { id: entry.id, value: entry.value as Uint8Array });
+				this.#putBacks.set(envelopeId, {
+					id: entry.id,
+					value: entry.value as Uint8Array,
+					header: entry.header
+				});
 			}
 		}
 		if (summary.unsanctioned > 0) this.#scheduleTidy();
@@ -453,9 +472,11 @@ export class LogGuard extends ObservableV2<GuardEvents> {
 		const back: Uint8Array[] = [];
 		const now = this.#now();
 		let retryIn = Infinity;
+		let coveredSince = 0;
 		for (const [envelopeId, { id, value }] of this.#putBacks) {
 			if (!rules.needsPutBack(id, envelopeId, this.#view)) {
 				this.#putBacks.delete(envelopeId);
+				if (this.#copies.get(envelopeId) === undefined) coveredSince++;
 				continue;
 			}
 			const lately = this.#putBackTimes.get(envelopeId);
@@ -478,6 +499,11 @@ export class LogGuard extends ObservableV2<GuardEvents> {
 			back.push(value);
 		}
 		if (retryIn < Infinity) this.#scheduleTidy(retryIn);
+		if (coveredSince > 0) {
+			// Deleted without sanction, and covered by a snapshot since: the deletion now stands
+			// as a covered one, and an editor checks the snapshot really holds what it replaced.
+			this.emit('deletions', [{ covered: coveredSince, junk: 0, duplicate: 0, unsanctioned: 0 }]);
+		}
 		const doomed = new Set<string>();
 		for (const [key, entry] of this.#live) if (entry.envelopeId === null) doomed.add(key);
 		const junk = doomed.size;

@@ -23,25 +23,39 @@ export type DropReason =
 	| 'unknown-encryption'
 	| 'does-not-open'
 	| 'not-a-signal'
+	| 'unknown-peer'
 	| 'unreadable';
+
+/** An announce or a WebRTC signal, as it opened (shape checked). */
+export interface SignalMessage {
+	type: 'announce' | 'signal';
+	from: string;
+	to?: string;
+	signal?: { type: 'offer' | 'answer' | 'candidate' | 'renegotiate' | 'transceiverRequest' };
+}
+
+/** A room's own say on a message that opened: null lets it through, a reason drops it. */
+export type Admit = (message: SignalMessage) => DropReason | null;
 
 interface Registration {
 	key: PromiseLike<CryptoKey | null>;
 	onDrop: (reason: DropReason) => void;
+	admit: Admit | undefined;
 }
 
 type Guarded = SignalingClient & { [STATE]?: Map<string, Registration> };
 
 /**
  * Guards `client` (once) and registers `room` on it: y-webrtc sees a publish for `room` only if
- * it opens under `key`; `onDrop` hears every message dropped that concerns this room. Returns
- * an unregister.
+ * it opens under `key` and `admit` (when given) lets it through; `onDrop` hears every message
+ * dropped that concerns this room. Returns an unregister.
  */
 export function guardRoom(
 	client: SignalingClient,
 	room: string,
 	key: PromiseLike<CryptoKey | null>,
-	onDrop: (reason: DropReason) => void
+	onDrop: (reason: DropReason) => void,
+	admit?: Admit
 ): () => void {
 	const guarded = client as Guarded;
 	let rooms = guarded[STATE];
@@ -50,7 +64,7 @@ export function guardRoom(
 		guarded[STATE] = rooms;
 		install(guarded, rooms);
 	}
-	const registration = { key, onDrop };
+	const registration = { key, onDrop, admit };
 	rooms.set(room, registration);
 	return () => {
 		if (rooms.get(room) === registration) rooms.delete(room);
@@ -140,10 +154,12 @@ async function check(rooms: Map<string, Registration>, message: unknown): Promis
 		// reason: any failure to decode or open means another key or junk; dropped either way.
 		return drop('does-not-open');
 	}
-	return isSignal(plain) ? true : drop('not-a-signal');
+	if (!isSignal(plain)) return drop('not-a-signal');
+	const refused = registration.admit?.(plain) ?? null;
+	return refused === null ? true : drop(refused);
 }
 
-function isSignal(value: unknown): boolean {
+function isSignal(value: unknown): value is SignalMessage {
 	if (typeof value !== 'object' || value === null) return false;
 	const { type, from, to, signal } = value as Record<string, unknown>;
 	if (typeof from !== 'string') return false;

@@ -55,6 +55,11 @@ export class PeerError extends Error {
 	}
 }
 
+/**
+ * Candidates held until the other side's description arrives. An honest peer sends a handful
+ * (its offer comes first); a stranger's stream of them is not kept past this many.
+ */
+const MAX_PENDING_CANDIDATES = 64;
 /** The buffered amount at which simple-peer asks for "buffer low" (its MAX_BUFFERED_AMOUNT). */
 const LOW_WATER = 64 * 1024;
 /** Chromium can leave a channel "closing" for good; after this long it counts as closed. */
@@ -80,7 +85,8 @@ export default class Peer {
 
 	readonly #listeners = new Map<keyof PeerEvents, Set<(...args: never[]) => void>>();
 	readonly #wrtc: WebRtcClasses;
-	readonly #pc: RTCPeerConnection;
+	/** Null when the platform refused to make one (the peer then closes at once). */
+	readonly #pc: RTCPeerConnection | null = null;
 	#channel: RTCDataChannel | null = null;
 	#connected = false;
 	#destroying = false;
@@ -90,9 +96,17 @@ export default class Peer {
 	constructor(options: PeerOptions = {}) {
 		this.initiator = options.initiator ?? false;
 		this.#wrtc = options.wrtc ?? platformWebRtc();
-		const pc = new this.#wrtc.RTCPeerConnection(options.config);
+		let pc: RTCPeerConnection;
+		try {
+			pc = new this.#wrtc.RTCPeerConnection(options.config);
+		} catch (error) {
+			// As simple-peer: a connection the platform will not make (too many on this page, a
+			// bad ICE server) closes the peer; y-webrtc builds peers where a throw goes unhandled.
+			this.destroy(new PeerError(messageOf(error), 'ERR_PC_CONSTRUCTOR'));
+			return;
+		}
 		this.#pc = pc;
-		pc.oniceconnectionstatechange = () => this.#onIceState();
+		pc.oniceconnectionstatechange = () => this.#onIceState(pc);
 		pc.onconnectionstatechange = () => {
 			if (!this.destroyed && pc.connectionState === 'failed') {
 				this.destroy(new PeerError('Connection failed.', 'ERR_CONNECTION_FAILURE'));
@@ -104,13 +118,29 @@ export default class Peer {
 			this.#emit('signal', { type: 'candidate', candidate: { candidate, sdpMLineIndex, sdpMid } });
 		};
 		if (this.initiator) {
-			this.#setupChannel(
-				pc.createDataChannel(options.channelName ?? randomLabel(), options.channelConfig)
-			);
+			let channel: RTCDataChannel;
+			try {
+				channel = pc.createDataChannel(options.channelName ?? randomLabel(), options.channelConfig);
+			} catch (error) {
+				this.destroy(new PeerError(messageOf(error), 'ERR_DATA_CHANNEL'));
+				return;
+			}
+			this.#setupChannel(channel);
 			// As simple-peer: the offer waits a task (Chromium once crashed on an immediate one).
-			setTimeout(() => this.#createOffer(), 0);
+			setTimeout(() => this.#createOffer(pc), 0);
 		} else {
-			pc.ondatachannel = (event) => this.#setupChannel(event.channel);
+			pc.ondatachannel = (event) => {
+				// One data channel per peer: any further one the other side opens is closed.
+				if (this.#channel !== null) {
+					try {
+						event.channel?.close();
+					} catch {
+						// already closed
+					}
+					return;
+				}
+				this.#setupChannel(event.channel);
+			};
 		}
 	}
 
@@ -130,7 +160,8 @@ export default class Peer {
 
 	/** Takes a signal from the other side (an object, or its JSON). */
 	signal(input: SignalData | string): void {
-		if (this.destroyed || this.#destroying) return;
+		const pc = this.#pc;
+		if (this.destroyed || this.#destroying || pc === null) return;
 		let data: SignalData;
 		try {
 			data = typeof input === 'string' ? (JSON.parse(input) as SignalData) : input;
@@ -139,8 +170,10 @@ export default class Peer {
 		}
 		if (data === null || typeof data !== 'object') data = {};
 		if (data.candidate) {
-			if (this.#pc.remoteDescription?.type) this.#addCandidate(data.candidate);
-			else this.#pendingCandidates.push(data.candidate);
+			if (pc.remoteDescription?.type) this.#addCandidate(pc, data.candidate);
+			else if (this.#pendingCandidates.length < MAX_PENDING_CANDIDATES) {
+				this.#pendingCandidates.push(data.candidate);
+			}
 		}
 		if (data.sdp) {
 			let description: RTCSessionDescription;
@@ -150,13 +183,12 @@ export default class Peer {
 				this.destroy(new PeerError(messageOf(error), 'ERR_SET_REMOTE_DESCRIPTION'));
 				return;
 			}
-			this.#pc
-				.setRemoteDescription(description)
+			pc.setRemoteDescription(description)
 				.then(() => {
 					if (this.destroyed) return;
-					for (const candidate of this.#pendingCandidates) this.#addCandidate(candidate);
+					for (const candidate of this.#pendingCandidates) this.#addCandidate(pc, candidate);
 					this.#pendingCandidates = [];
-					if (this.#pc.remoteDescription?.type === 'offer') this.#createAnswer();
+					if (pc.remoteDescription?.type === 'offer') this.#createAnswer(pc);
 				})
 				.catch((error: unknown) =>
 					this.destroy(new PeerError(messageOf(error), 'ERR_SET_REMOTE_DESCRIPTION'))
@@ -199,14 +231,17 @@ export default class Peer {
 				channel.onmessage = channel.onopen = channel.onclose = channel.onerror = null;
 			}
 			const pc = this.#pc;
-			try {
-				pc.close();
-			} catch {
-				// already closed
+			if (pc !== null) {
+				try {
+					pc.close();
+				} catch {
+					// already closed
+				}
+				pc.oniceconnectionstatechange = pc.onconnectionstatechange = null;
+				pc.onicecandidate = pc.ondatachannel = null;
 			}
-			pc.oniceconnectionstatechange = pc.onconnectionstatechange = null;
-			pc.onicecandidate = pc.ondatachannel = null;
 			this.#channel = null;
+			this.#pendingCandidates = [];
 			if (error !== undefined) this.#emit('error', error);
 			this.#emit('close');
 		});
@@ -252,9 +287,9 @@ export default class Peer {
 		}, CLOSING_TIMEOUT_MS);
 	}
 
-	#onIceState(): void {
+	#onIceState(pc: RTCPeerConnection): void {
 		if (this.destroyed) return;
-		const state = this.#pc.iceConnectionState;
+		const state = pc.iceConnectionState;
 		if (state === 'failed') {
 			this.destroy(new PeerError('Ice connection failed.', 'ERR_ICE_CONNECTION_FAILURE'));
 		} else if (state === 'closed') {
@@ -262,40 +297,44 @@ export default class Peer {
 		}
 	}
 
-	#addCandidate(candidate: RTCIceCandidateInit): void {
+	#addCandidate(pc: RTCPeerConnection, candidate: RTCIceCandidateInit): void {
 		let ice: RTCIceCandidate;
 		try {
 			ice = new this.#wrtc.RTCIceCandidate(candidate);
 		} catch {
 			return; // a malformed candidate is one path fewer, as an unsupported one is
 		}
-		this.#pc.addIceCandidate(ice).catch((error: unknown) => {
+		pc.addIceCandidate(ice).catch((error: unknown) => {
 			// As simple-peer: mDNS (.local) and address-less candidates may be unsupported here.
 			if (!ice.address || ice.address.endsWith('.local')) return;
 			this.destroy(new PeerError(messageOf(error), 'ERR_ADD_ICE_CANDIDATE'));
 		});
 	}
 
-	#createOffer(): void {
+	#createOffer(pc: RTCPeerConnection): void {
 		if (this.destroyed) return;
-		this.#describe(() => this.#pc.createOffer(), 'ERR_CREATE_OFFER');
+		this.#describe(pc, () => pc.createOffer(), 'ERR_CREATE_OFFER');
 	}
 
-	#createAnswer(): void {
+	#createAnswer(pc: RTCPeerConnection): void {
 		if (this.destroyed) return;
-		this.#describe(() => this.#pc.createAnswer(), 'ERR_CREATE_ANSWER');
+		this.#describe(pc, () => pc.createAnswer(), 'ERR_CREATE_ANSWER');
 	}
 
 	/** Makes an offer or answer, sets it locally, and signals it (trickle: candidates follow). */
-	#describe(create: () => Promise<RTCSessionDescriptionInit>, createCode: string): void {
+	#describe(
+		pc: RTCPeerConnection,
+		create: () => Promise<RTCSessionDescriptionInit>,
+		createCode: string
+	): void {
 		create()
 			.then((description) => {
 				if (this.destroyed) return;
-				return this.#pc
+				return pc
 					.setLocalDescription(description)
 					.then(() => {
 						if (this.destroyed) return;
-						const local = this.#pc.localDescription ?? description;
+						const local = pc.localDescription ?? description;
 						this.#emit('signal', { type: local.type, sdp: local.sdp });
 					})
 					.catch((error: unknown) =>

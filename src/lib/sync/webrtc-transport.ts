@@ -26,7 +26,7 @@ import {
 } from './log-transport';
 import type { NetworkConfig } from './network-config';
 import { PeerGuard, ANSWER_INTERVAL_MS } from './peer-guard';
-import { guardRoom } from './signaling-guard';
+import { guardRoom, type Admit } from './signaling-guard';
 import { chunkedWebRtc, type WebRtcClasses } from './webrtc-options';
 import * as room from './y-webrtc-room';
 
@@ -115,11 +115,17 @@ export class WebrtcTransport extends ObservableV2<TransportEvents> implements Lo
 		// Signaling servers are untrusted too: y-webrtc only sees what opens under the room key.
 		for (const client of room.signalingClients(this.provider)) {
 			this.#unguard.push(
-				guardRoom(client, name, this.provider.key, (reason) => {
-					this.#dropped++;
-					console.warn(`Ignored a signaling message: ${reason}`);
-					this.#report();
-				})
+				guardRoom(
+					client,
+					name,
+					this.provider.key,
+					(reason) => {
+						this.#dropped++;
+						console.warn(`Ignored a signaling message: ${reason}`);
+						this.#report();
+					},
+					this.#admit
+				)
 			);
 			client.on('connect', this.#report);
 			client.on('disconnect', this.#report);
@@ -279,6 +285,23 @@ export class WebrtcTransport extends ObservableV2<TransportEvents> implements Lo
 	#onPeers = () => this.#report();
 
 	/** Recomputes the status after the current burst of messages, and says if it changed. */
+	/**
+	 * Signals y-webrtc would act on only for a peer it already connects to: an answer from an id
+	 * we never offered to (y-webrtc throws on it), a candidate or renegotiation from a stranger
+	 * (each would make a new RTCPeerConnection, past maxConns, which y-webrtc checks only for
+	 * announces). An offer from a new peer is taken while there is room for one more.
+	 */
+	#admit: Admit = (message) => {
+		if (message.type !== 'signal' || message.signal === undefined) return null;
+		const connections = room.connections(this.provider);
+		if (connections.some((connection) => connection.remotePeerId === message.from)) return null;
+		if (message.signal.type === 'answer') return 'unknown-peer';
+		if (message.to !== room.peerId(this.provider)) return null; // y-webrtc reads no further
+		if (message.signal.type === 'offer' && connections.length < room.maxConnections(this.provider))
+			return null;
+		return 'unknown-peer';
+	};
+
 	#report = () => {
 		if (this.#reportQueued || this.#closing !== null) return;
 		this.#reportQueued = true;

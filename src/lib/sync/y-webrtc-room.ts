@@ -46,6 +46,12 @@ export function peerId(provider: WebrtcProvider): string | null {
 	return roomOf(provider)?.peerId ?? null;
 }
 
+/** How many WebRTC connections this provider makes at most (y-webrtc's `maxConns`). */
+export function maxConnections(provider: WebrtcProvider): number {
+	// reason: y-webrtc's typings do not declare `maxConns`.
+	return (provider as unknown as { maxConns: number }).maxConns;
+}
+
 /** The room's WebRTC connections, opened or not. */
 export function connections(provider: WebrtcProvider): PeerConnection[] {
 	return [...(roomOf(provider)?.webrtcConns.values() ?? [])];
