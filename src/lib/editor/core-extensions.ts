@@ -4,10 +4,31 @@
 // structure. Content comes from every editor of a space, so what a node or mark draws is
 // decided by content-policy.ts, never copied from the document's attributes.
 import { mergeAttributes, type AnyExtension } from '@tiptap/core';
+import { Blockquote } from '@tiptap/extension-blockquote';
+import { Bold } from '@tiptap/extension-bold';
+import { Code } from '@tiptap/extension-code';
 import { CodeBlock } from '@tiptap/extension-code-block';
+import { Document } from '@tiptap/extension-document';
+import { HardBreak } from '@tiptap/extension-hard-break';
+import { Heading } from '@tiptap/extension-heading';
+import { HorizontalRule } from '@tiptap/extension-horizontal-rule';
+import { Italic } from '@tiptap/extension-italic';
 import { Link } from '@tiptap/extension-link';
-import { TaskItem, TaskList } from '@tiptap/extension-list';
-import StarterKit from '@tiptap/starter-kit';
+import {
+	BulletList,
+	ListItem,
+	ListKeymap,
+	OrderedList,
+	TaskItem,
+	TaskList
+} from '@tiptap/extension-list';
+import { Paragraph } from '@tiptap/extension-paragraph';
+import { Strike } from '@tiptap/extension-strike';
+import { Text } from '@tiptap/extension-text';
+import { Underline } from '@tiptap/extension-underline';
+import { Dropcursor } from '@tiptap/extensions/drop-cursor';
+import { Gapcursor } from '@tiptap/extensions/gap-cursor';
+import { TrailingNode } from '@tiptap/extensions/trailing-node';
 import { LINK_REL, LINK_TARGET, safeHref, safeLanguage } from './content-policy';
 
 /**
@@ -41,14 +62,30 @@ const SafeCodeBlock = CodeBlock.extend({
 
 export function coreExtensions(): AnyExtension[] {
 	return [
-		StarterKit.configure({
-			heading: { levels: [1, 2, 3] },
-			// History is Yjs's: y-prosemirror's undo manager undoes only this user's changes.
-			undoRedo: false,
-			// Replaced below by versions that draw only what content-policy.ts allows.
-			link: false,
-			codeBlock: false
-		}),
+		// StarterKit's extensions, listed in its order (the schema's order, which
+		// tests/unit/editor-schema.test.ts holds), without three: undo and redo (history is
+		// Yjs's: y-prosemirror's undo manager undoes only this user's changes) and the link and
+		// code block, replaced below by versions that draw only what content-policy.ts allows.
+		// Not StarterKit itself: it imports all of them, prosemirror-history included.
+		Bold,
+		Blockquote,
+		BulletList,
+		Code,
+		Document,
+		Dropcursor,
+		Gapcursor,
+		HardBreak,
+		Heading.configure({ levels: [1, 2, 3] }),
+		HorizontalRule,
+		Italic,
+		ListItem,
+		ListKeymap,
+		OrderedList,
+		Paragraph,
+		Strike,
+		Text,
+		Underline,
+		TrailingNode,
 		SafeLink.configure({
 			openOnClick: false,
 			autolink: true,

@@ -4,7 +4,7 @@
 // it is rebuilt with it when a table is inserted or arrives, keeping the page's undo history,
 // the selection and the focus; the handle stays the same.
 import { Editor, Extension } from '@tiptap/core';
-import { Placeholder } from '@tiptap/extension-placeholder';
+import { Placeholder } from '@tiptap/extensions/placeholder';
 import { Plugin, TextSelection } from '@tiptap/pm/state';
 import {
 	absolutePositionToRelativePosition,
