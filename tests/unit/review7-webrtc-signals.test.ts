@@ -59,7 +59,7 @@ async function setup() {
 	const ws = new WebSocket(signal.url);
 	await new Promise((resolve) => ws.once('open', resolve));
 	cleanup.push(() => ws.close());
-	const publish = async (data: unknown) => {
+	const frame = async (data: unknown) => {
 		// y-webrtc's envelope: varString('AES-GCM') ‖ varUint8Array(iv) ‖ varUint8Array(AES-GCM(any)).
 		const plain = encoding.createEncoder();
 		encoding.writeAny(plain, data as never);
@@ -74,9 +74,10 @@ async function setup() {
 		encoding.writeVarUint8Array(out, iv);
 		encoding.writeVarUint8Array(out, new Uint8Array(cipher));
 		const sealed = encoding.toUint8Array(out);
-		ws.send(JSON.stringify({ type: 'publish', topic: name, data: buffer.toBase64(sealed) }));
+		return JSON.stringify({ type: 'publish', topic: name, data: buffer.toBase64(sealed) });
 	};
-	return { victim, peerId: victim.peerId as string, publish };
+	const publish = async (data: unknown) => ws.send(await frame(data));
+	return { victim, peerId: victim.peerId as string, publish, frame, ws };
 }
 
 describe('review7: a stranger’s signals through the guard into y-webrtc', () => {
@@ -120,5 +121,48 @@ describe('review7: a stranger’s signals through the guard into y-webrtc', () =
 		}
 		await sleep(1_000);
 		expect(room.connections(victim.provider).length).toBeLessThanOrEqual(max);
+	});
+});
+
+describe('a new peer’s signals through the same guard', () => {
+	it('its offer and the candidates right behind it all reach y-webrtc; a stranger’s candidate does not', async () => {
+		const { victim, peerId, publish, frame, ws } = await setup();
+		const offerer = new wrtc.RTCPeerConnection();
+		cleanup.push(() => offerer.close());
+		offerer.createDataChannel('x');
+		const offer = await offerer.createOffer();
+		await offerer.setLocalDescription(offer);
+		const signal = (type: string, body: object) =>
+			frame({ type: 'signal', from: 'newcomer', to: peerId, token: 1, signal: { type, ...body } });
+		// As a peer sends them: the offer, then its candidates at once (trickle ICE), in one burst.
+		const frames = [await signal('offer', { sdp: offer.sdp })];
+		for (let port = 9; port < 12; port++) {
+			frames.push(
+				await signal('candidate', {
+					candidate: {
+						candidate: `candidate:${port} 1 udp 2122260223 192.0.2.1 ${port} typ host`,
+						sdpMid: '0',
+						sdpMLineIndex: 0
+					}
+				})
+			);
+		}
+		for (const each of frames) ws.send(each);
+		await sleep(1_500);
+		expect(victim.status.dropped).toBe(0);
+		expect(room.connections(victim.provider).map((c) => c.remotePeerId)).toContain('newcomer');
+
+		await publish({
+			type: 'signal',
+			from: 'stranger',
+			to: peerId,
+			token: 1,
+			signal: {
+				type: 'candidate',
+				candidate: { candidate: 'candidate:1 1 udp 1 192.0.2.9 9 typ host', sdpMid: '0' }
+			}
+		});
+		await sleep(1_500);
+		expect(victim.status.dropped).toBe(1);
 	});
 });

@@ -61,6 +61,8 @@ const STALLED_JITTER_MS = 6_000;
  */
 const RESYNC_MS = ANSWER_INTERVAL_MS + 1_000;
 
+/** How long what a new peer signals after its offer is let through (see WebrtcTransport#admit). */
+const OFFERED_MS = 10_000;
 const MESSAGE_SYNC = 0;
 
 interface Channel {
@@ -95,6 +97,8 @@ export class WebrtcTransport extends ObservableV2<TransportEvents> implements Lo
 	#timer: ReturnType<typeof setInterval>;
 	#reportQueued = false;
 	#closing: Promise<void> | null = null;
+	/** Peers whose offer was let through lately, by id: when (see #admit). */
+	readonly #offered = new Map<string, number>();
 
 	constructor(options: WebrtcTransportOptions) {
 		super();
@@ -284,24 +288,39 @@ export class WebrtcTransport extends ObservableV2<TransportEvents> implements Lo
 
 	#onPeers = () => this.#report();
 
-	/** Recomputes the status after the current burst of messages, and says if it changed. */
 	/**
 	 * Signals y-webrtc would act on only for a peer it already connects to: an answer from an id
 	 * we never offered to (y-webrtc throws on it), a candidate or renegotiation from a stranger
 	 * (each would make a new RTCPeerConnection, past maxConns, which y-webrtc checks only for
-	 * announces). An offer from a new peer is taken while there is room for one more.
+	 * announces). An offer from a new peer is taken while there is room for one more, and what
+	 * that peer signals after it (its candidates follow at once, before y-webrtc has read the
+	 * offer and made the connection) for OFFERED_MS.
 	 */
 	#admit: Admit = (message) => {
 		if (message.type !== 'signal' || message.signal === undefined) return null;
+		const self = room.peerId(this.provider);
+		// y-webrtc reads no further than this: not to us, our own, or from one of our tabs.
+		if (message.to !== self || message.from === self) return null;
+		if (room.isIgnored(this.provider, message.from)) return null;
 		const connections = room.connections(this.provider);
 		if (connections.some((connection) => connection.remotePeerId === message.from)) return null;
 		if (message.signal.type === 'answer') return 'unknown-peer';
-		if (message.to !== room.peerId(this.provider)) return null; // y-webrtc reads no further
-		if (message.signal.type === 'offer' && connections.length < room.maxConnections(this.provider))
-			return null;
-		return 'unknown-peer';
+		const now = performance.now();
+		for (const [id, at] of this.#offered) {
+			const connected = connections.some((connection) => connection.remotePeerId === id);
+			if (connected || now - at > OFFERED_MS) this.#offered.delete(id);
+		}
+		if (message.signal.type !== 'offer') {
+			return this.#offered.has(message.from) ? null : 'unknown-peer';
+		}
+		if (connections.length + this.#offered.size >= room.maxConnections(this.provider)) {
+			return 'unknown-peer';
+		}
+		this.#offered.set(message.from, now);
+		return null;
 	};
 
+	/** Recomputes the status after the current burst of messages, and says if it changed. */
 	#report = () => {
 		if (this.#reportQueued || this.#closing !== null) return;
 		this.#reportQueued = true;

@@ -72,6 +72,11 @@ export function stopBroadcastChannel(provider: WebrtcProvider): boolean {
 	return true;
 }
 
+/** Whether y-webrtc ignores this peer (one of this browser's tabs: see `ignorePeers`). */
+export function isIgnored(provider: WebrtcProvider, id: string): boolean {
+	return roomOf(provider)?.bcConns.has(id) ?? false;
+}
+
 /**
  * Peers y-webrtc must not connect to over WebRTC: this browser's other tabs, which the tabs
  * transport already carries. (y-webrtc skips announces and signals from its `bcConns`.)
