@@ -82,6 +82,20 @@ test('slash menu inserts blocks and the toolbar formats text', async ({ page }) 
 	await expect(editor(page).locator('a')).toHaveAttribute('href', 'https://example.org');
 });
 
+test('an address typed into a page becomes a link (autolinking loads when the page is first focused)', async ({
+	page
+}) => {
+	await createSpace(page, 'Links typed');
+	await editor(page).click();
+	await page.keyboard.type('see example.org and https://example.net/path ');
+	await expect(editor(page).locator('a')).toHaveCount(2);
+	await expect(editor(page).locator('a').first()).toHaveAttribute('href', 'https://example.org');
+	await expect(editor(page).locator('a').last()).toHaveAttribute(
+		'href',
+		'https://example.net/path'
+	);
+});
+
 test('tables, loaded on first use: inserted from the toolbar, pasted, and there after a reload', async ({
 	page
 }) => {

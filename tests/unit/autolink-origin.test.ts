@@ -4,7 +4,14 @@
 // nobody made, written back into the space (and sealed) just by opening a page.
 import { describe, expect, it } from 'vitest';
 import type { XmlElement, XmlText } from 'yjs';
+import type { Editor } from '@tiptap/core';
 import { freshEditor, until } from '../support/lazy-editor';
+
+/** Whether the link rules (autolink, pasted addresses: editor/link-rules.ts) are in. */
+const hasLinkRules = (editor: Editor) =>
+	editor.state.plugins.some((plugin) =>
+		(plugin as unknown as { key: string }).key.startsWith('autolink')
+	);
 
 describe('autolink and text that arrives', () => {
 	it('opening a page whose text ends in an address writes nothing and adds no link', async () => {
@@ -38,9 +45,35 @@ describe('autolink and text that arrives', () => {
 		const editor = tiptap();
 		if (!editor) throw new Error('no editor');
 		editor.commands.focus('end');
+		await until(() => hasLinkRules(editor));
 		editor.commands.insertContent('https://mine.example ');
 		await until(() => element.querySelector('a') !== null);
 		expect(element.querySelector('a')?.getAttribute('href')).toBe('https://mine.example');
 		handle.destroy();
+	});
+
+	it('link rules load when an editor is first focused, never for a viewer; an address pasted on a selection links it', async () => {
+		const { page, paragraph, mount } = await freshEditor();
+		const reader = await mount(page(paragraph('read')).fragment, false);
+		const readOnly = reader.tiptap();
+		if (!readOnly) throw new Error('no editor');
+		readOnly.commands.focus();
+		await new Promise((resolve) => setTimeout(resolve, 100));
+		expect(hasLinkRules(readOnly)).toBe(false);
+
+		const { element, handle, tiptap } = await mount(page(paragraph('write')).fragment);
+		const editor = tiptap();
+		if (!editor) throw new Error('no editor');
+		expect(hasLinkRules(editor)).toBe(false);
+		editor.commands.focus('end');
+		await until(() => hasLinkRules(editor));
+		// An address pasted over selected text makes that text a link to it.
+		editor.commands.selectAll();
+		editor.view.pasteText('https://pasted.example');
+		await until(() => element.querySelector('a') !== null);
+		expect(element.querySelector('a')?.textContent).toBe('write');
+		expect(element.querySelector('a')?.getAttribute('href')).toBe('https://pasted.example');
+		handle.destroy();
+		reader.handle.destroy();
 	});
 });

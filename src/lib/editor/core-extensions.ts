@@ -3,7 +3,7 @@
 // adds tables for the exports, so a page exported without an editor open has exactly the same
 // structure. Content comes from every editor of a space, so what a node or mark draws is
 // decided by content-policy.ts, never copied from the document's attributes.
-import { mergeAttributes, type AnyExtension } from '@tiptap/core';
+import { Mark, mergeAttributes, type AnyExtension } from '@tiptap/core';
 import { Blockquote } from '@tiptap/extension-blockquote';
 import { Bold } from '@tiptap/extension-bold';
 import { Code } from '@tiptap/extension-code';
@@ -13,7 +13,6 @@ import { HardBreak } from '@tiptap/extension-hard-break';
 import { Heading } from '@tiptap/extension-heading';
 import { HorizontalRule } from '@tiptap/extension-horizontal-rule';
 import { Italic } from '@tiptap/extension-italic';
-import { Link } from '@tiptap/extension-link';
 import {
 	BulletList,
 	ListItem,
@@ -31,20 +30,71 @@ import { Gapcursor } from '@tiptap/extensions/gap-cursor';
 import { TrailingNode } from '@tiptap/extensions/trailing-node';
 import { LINK_REL, LINK_TARGET, safeHref, safeLanguage } from './content-policy';
 
+/** How links are typed and pasted (Tiptap's Link extension; see link-rules.ts). */
+export const LINK_OPTIONS = {
+	openOnClick: false,
+	autolink: true,
+	defaultProtocol: 'https',
+	// Typing, pasting and autolinking accept what the exports and the drawing accept.
+	isAllowedUri: (url: string) => safeHref(url) !== null
+};
+
 /**
- * A link holds an address and nothing else: `rel`, `target`, `class` and `title` from content
- * (or from pasted HTML) never enter the document, and older documents' are ignored when drawn.
+ * The link mark: Tiptap's Link extension's mark (same name, priority, attributes and rules for
+ * the schema, which tests/unit/editor-schema.test.ts holds) and its three commands, without its
+ * typing and pasting rules, which need linkify (10 KB gzipped): link-rules.ts adds those to an
+ * editor when it is first focused. A link holds an address and nothing else: `rel`, `target`,
+ * `class` and `title` from content (or from pasted HTML) never enter the document, and older
+ * documents' are ignored when drawn.
  */
-const SafeLink = Link.extend({
+export const SafeLink = Mark.create({
+	name: 'link',
+	priority: 1000,
+	keepOnSplit: false,
+	exitable: true,
+	// As Tiptap's with autolink on: typing at a link's end extends it.
+	inclusive: true,
 	addAttributes() {
 		return {
 			href: { default: null, parseHTML: (element: HTMLElement) => element.getAttribute('href') }
 		};
 	},
+	parseHTML() {
+		return [
+			{
+				tag: 'a[href]',
+				getAttrs: (dom: HTMLElement) => (safeHref(dom.getAttribute('href')) === null ? false : null)
+			}
+		];
+	},
 	renderHTML({ mark }) {
 		const href = safeHref(mark.attrs.href);
-		// No href at all rather than Tiptap's `href=""`, which would link to this very page.
+		// No href at all rather than `href=""`, which would link to this very page.
 		return ['a', { ...(href === null ? {} : { href }), rel: LINK_REL, target: LINK_TARGET }, 0];
+	},
+	addCommands() {
+		return {
+			setLink:
+				(attributes) =>
+				({ chain }) =>
+					safeHref(attributes.href) !== null &&
+					chain().setMark(this.name, attributes).setMeta('preventAutolink', true).run(),
+			toggleLink:
+				(attributes) =>
+				({ chain }) =>
+					!(attributes?.href && safeHref(attributes.href) === null) &&
+					chain()
+						.toggleMark(this.name, attributes, { extendEmptyMarkRange: true })
+						.setMeta('preventAutolink', true)
+						.run(),
+			unsetLink:
+				() =>
+				({ chain }) =>
+					chain()
+						.unsetMark(this.name, { extendEmptyMarkRange: true })
+						.setMeta('preventAutolink', true)
+						.run()
+		};
 	}
 });
 
@@ -86,13 +136,7 @@ export function coreExtensions(): AnyExtension[] {
 		Text,
 		Underline,
 		TrailingNode,
-		SafeLink.configure({
-			openOnClick: false,
-			autolink: true,
-			defaultProtocol: 'https',
-			// Typing, pasting and autolinking accept what the exports and the drawing accept.
-			isAllowedUri: (url) => safeHref(url) !== null
-		}),
+		SafeLink,
 		SafeCodeBlock,
 		TaskList,
 		TaskItem.configure({ nested: true })

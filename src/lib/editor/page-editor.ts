@@ -155,6 +155,7 @@ class LivePageEditor implements PageEditor {
 			}
 		});
 		this.#editor = editor;
+		if (options.editable) withLinkRules(editor);
 		editor.on('transaction', this.#report);
 		this.#carryHistory(bindingOf(editor.state) ?? null);
 		const resume = this.#resume;
@@ -419,6 +420,32 @@ function TablesFromClipboard(
 			];
 		}
 	});
+}
+
+let linkRulesModule: Promise<typeof import('./link-rules')> | null = null;
+
+/**
+ * Adds the link rules (autolink, pasted addresses: link-rules.ts) to an editor that takes
+ * input: at once when they are loaded, else once it is first focused (before anything can be
+ * typed or pasted into it). A viewer's editor never loads them.
+ */
+function withLinkRules(editor: Editor) {
+	const add = () => {
+		linkRulesModule ??= import('./link-rules');
+		linkRulesModule.then(
+			({ linkRules }) => {
+				if (editor.isDestroyed) return;
+				for (const plugin of linkRules(editor)) editor.registerPlugin(plugin);
+			},
+			(error: unknown) => {
+				// Offline before it was cached: links still come from the dialog; try again later.
+				linkRulesModule = null;
+				console.warn('Autolinking could not be loaded', error);
+			}
+		);
+	};
+	if (linkRulesModule !== null || editor.isFocused) add();
+	else editor.once('focus', add);
 }
 
 function LinkShortcut(onRequest: () => void) {
