@@ -1,0 +1,205 @@
+// Review 8: the WebRTC transport's signal admission (webrtc-transport.ts #admit, through the
+// signaling guard's `admit` hook) against a stranger holding relayKey (a viewer, a relay): it
+// can seal any signal for the room, under any `from`. Real transports, real signaling server,
+// real y-webrtc, the build's simple-peer-lite underneath (vite.config.ts alias).
+import wrtc from '@roamhq/wrtc';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+
+vi.hoisted(() => {
+	(globalThis as { BroadcastChannel: unknown }).BroadcastChannel = class {
+		onmessage: unknown = null;
+		postMessage(): void {}
+		close(): void {}
+	};
+});
+import * as buffer from 'lib0/buffer';
+import * as encoding from 'lib0/encoding';
+import { Awareness } from 'y-protocols/awareness';
+import { WebSocket } from 'ws';
+import { startSignaling, type SignalingServer } from '../../server/signaling.js';
+import * as capability from '../../src/lib/crypto/capability';
+import { createLogDoc } from '../../src/lib/log/log-doc';
+import type { WebrtcTransport } from '../../src/lib/sync/webrtc-transport';
+import * as room from '../../src/lib/sync/y-webrtc-room';
+
+(globalThis as { WebSocket?: unknown }).WebSocket = WebSocket;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+const cleanup: Array<() => Promise<void> | void> = [];
+afterEach(async () => {
+	for (const undo of cleanup.splice(0).reverse()) await undo();
+});
+
+function catchRejections() {
+	const rejections: unknown[] = [];
+	const onRejection = (reason: unknown) => rejections.push(reason);
+	process.on('unhandledRejection', onRejection);
+	cleanup.push(() => void process.off('unhandledRejection', onRejection));
+	return rejections;
+}
+
+async function setup(webrtc: unknown = wrtc) {
+	const signal: SignalingServer = await startSignaling({
+		port: 0,
+		host: '127.0.0.1',
+		log: () => {}
+	});
+	cleanup.push(() => signal.close());
+	const cap = capability.fromSecret(capability.newSecret());
+	const open = async () => {
+		vi.resetModules();
+		const { WebrtcTransport } = await import('../../src/lib/sync/webrtc-transport');
+		const log = createLogDoc();
+		const transport: WebrtcTransport = new WebrtcTransport({
+			log,
+			cap,
+			network: { signaling: [signal.url], iceServers: [] },
+			awareness: new Awareness(log),
+			webrtc: webrtc as never
+		});
+		cleanup.push(() => transport.destroy());
+		await transport.provider.key;
+		for (let i = 0; i < 200 && !room.signalingClients(transport.provider)[0]?.connected; i++)
+			await sleep(10);
+		return transport;
+	};
+	const victim = await open();
+	const { roomName } = await import('../../src/lib/sync/webrtc-transport');
+	const name = roomName(cap);
+	const key = (await victim.provider.key) as CryptoKey;
+	const ws = new WebSocket(signal.url);
+	await new Promise((resolve) => ws.once('open', resolve));
+	cleanup.push(() => ws.close());
+	const frame = async (data: unknown) => {
+		const plain = encoding.createEncoder();
+		encoding.writeAny(plain, data as never);
+		const iv = crypto.getRandomValues(new Uint8Array(12));
+		const cipher = await crypto.subtle.encrypt(
+			{ name: 'AES-GCM', iv },
+			key,
+			encoding.toUint8Array(plain)
+		);
+		const out = encoding.createEncoder();
+		encoding.writeVarString(out, 'AES-GCM');
+		encoding.writeVarUint8Array(out, iv);
+		encoding.writeVarUint8Array(out, new Uint8Array(cipher));
+		return JSON.stringify({
+			type: 'publish',
+			topic: name,
+			data: buffer.toBase64(encoding.toUint8Array(out))
+		});
+	};
+	const publish = async (data: unknown) => ws.send(await frame(data));
+	return { victim, open, peerId: victim.peerId as string, publish, frame, ws };
+}
+
+/** A real offer (and its data channel) from a fresh RTCPeerConnection, as a newcomer sends it. */
+async function realOffer() {
+	const pc = new wrtc.RTCPeerConnection();
+	cleanup.push(() => pc.close());
+	pc.createDataChannel('x');
+	const offer = await pc.createOffer();
+	await pc.setLocalDescription(offer);
+	return offer.sdp as string;
+}
+
+describe('review8: offers in flight', () => {
+	it('offers whose connections failed at once do not keep a newcomer out for 10 s', async () => {
+		const { victim, peerId, publish } = await setup();
+		const max = room.maxConnections(victim.provider);
+		// A stranger's offers from made-up ids: each is admitted (room for one more), y-webrtc makes
+		// a connection for it, the description does not parse and the connection closes at once.
+		// Each id stays in #offered for OFFERED_MS all the same, counted against maxConns.
+		for (let i = 0; i < max; i++) {
+			await publish({
+				type: 'signal',
+				from: `ghost-${i}`,
+				to: peerId,
+				token: 1,
+				signal: { type: 'offer', sdp: 'junk' }
+			});
+		}
+		await sleep(1_000);
+		expect(room.connections(victim.provider)).toHaveLength(0); // nothing is connecting
+		const dropped = victim.status.dropped;
+		// An honest newcomer's offer now.
+		await publish({
+			type: 'signal',
+			from: 'newcomer',
+			to: peerId,
+			token: 1,
+			signal: { type: 'offer', sdp: await realOffer() }
+		});
+		await sleep(1_000);
+		expect(
+			room.connections(victim.provider).map((c) => c.remotePeerId),
+			`refused with no connection open (${victim.status.dropped - dropped} dropped)`
+		).toContain('newcomer');
+	});
+});
+
+describe('review8: signals admitted under a known peer id', () => {
+	it('a burst of answers naming a peer whose connection the first one closes throws nothing in y-webrtc', async () => {
+		const rejections = catchRejections();
+		const { victim, peerId, publish, frame, ws } = await setup();
+		// Any announce makes y-webrtc connect (announces are not the admission's business).
+		await publish({ type: 'announce', from: 'ghost' });
+		for (let i = 0; i < 100 && room.connections(victim.provider).length === 0; i++) await sleep(10);
+		expect(room.connections(victim.provider).map((c) => c.remotePeerId)).toEqual(['ghost']);
+		// Each answer is admitted while the connection exists; the first one's description fails,
+		// the peer closes and y-webrtc forgets it; the next ones then reach
+		// `webrtcConns.get(from).glareToken = undefined` with no connection: TypeError.
+		const frames: string[] = [];
+		for (let i = 0; i < 20; i++)
+			frames.push(
+				await frame({
+					type: 'signal',
+					from: 'ghost',
+					to: peerId,
+					token: 1,
+					signal: { type: 'answer', sdp: 'v=0\r\n' }
+				})
+			);
+		for (const each of frames) ws.send(each);
+		await sleep(1_500);
+		expect(rejections.map(String)).toEqual([]);
+	});
+
+	it('a stranger’s signal under a connected peer’s id does not close that peer’s connection', async () => {
+		const { victim, open, peerId, publish } = await setup();
+		const other = await open();
+		const end = Date.now() + 20_000;
+		while ((victim.status.peers === 0 || other.status.peers === 0) && Date.now() < end)
+			await sleep(50);
+		const conn = room.connections(victim.provider).find((c) => c.remotePeerId === other.peerId);
+		expect(conn?.connected).toBe(true);
+		// Signals are sealed under the room key only: `from` is whatever the sender writes. The
+		// admission lets anything "from a peer we connect to" through, and simple-peer closes on a
+		// description it cannot set (stock does too). One message per pair cuts the mesh.
+		await publish({
+			type: 'signal',
+			from: other.peerId,
+			to: peerId,
+			token: 0,
+			signal: { type: 'answer', sdp: 'v=0\r\n' }
+		});
+		await sleep(1_000);
+		expect((conn as unknown as { closed: boolean }).closed, 'the honest connection closed').toBe(
+			false
+		);
+	});
+});
+
+describe('review8: a browser without WebRTC', () => {
+	it('an announce (anyone’s) throws nothing into y-webrtc when the platform has no RTCPeerConnection', async () => {
+		const rejections = catchRejections();
+		// The transport runs with `webrtc: null` where `RTCPeerConnection` is undefined (WebRTC
+		// turned off: Tor Browser, hardened Firefox); y-webrtc still makes a peer for every
+		// announce, and simple-peer-lite's platformWebRtc() throws out of its constructor.
+		const { publish } = await setup(null);
+		await publish({ type: 'announce', from: 'someone' });
+		await sleep(1_000);
+		expect(rejections.map(String)).toEqual([]);
+	});
+});
