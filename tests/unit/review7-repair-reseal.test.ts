@@ -8,7 +8,7 @@ import * as capability from '../../src/lib/crypto/capability';
 import * as envelope from '../../src/lib/crypto/envelope';
 import { signingKeys, type Signer } from '../../src/lib/crypto/signing';
 import * as pages from '../../src/lib/doc/pages';
-import { createContentDoc } from '../../src/lib/doc/schema';
+import { createContentDoc, pagesMap } from '../../src/lib/doc/schema';
 import { Bridge } from '../../src/lib/log/bridge';
 import { createLogDoc, logArray, logBytes } from '../../src/lib/log/log-doc';
 
@@ -18,7 +18,7 @@ const sync = (a: Y.Doc, b: Y.Doc) => {
 };
 
 describe('review7: repair under deletions alone', () => {
-	it('an envelope the guard is about to put back is not sealed again in full, round after round', async () => {
+	it('deleting everything twice a round costs at most one re-seal a round, and the log stays whole', async () => {
 		const cap = capability.fromSecret(capability.newSecret());
 		const content = createContentDoc();
 		const log = createLogDoc();
@@ -61,13 +61,30 @@ describe('review7: repair under deletions alone', () => {
 		}
 		const resealed = bridge.stats.reseals;
 		bridge.destroy();
-		// Each round: two tiny deletions from the relay, one full re-seal by every online editor
-		// (the snapshot's whole content as an update, sealed, appended, sent to every peer),
-		// although the guard holds the deleted envelopes and puts them back when the backoff ends.
+		// Review 7 found one full re-seal per round and counted envelopes waiting to be put back
+		// as held (0 re-seals). Review 8 found that lost content: what waits out a backoff is held
+		// only in memory, so a tab closed meanwhile reopened without it. Kept now: the first
+		// deletion of a round is put back and costs no re-seal; the second, put back only after
+		// a backoff, is sealed again at once (review8-putback-window.test.ts). The cost stays one
+		// re-seal per round, a round being two deletions a put-back apart.
 		expect(
 			resealed,
 			`${resealed} full re-seals; ${appended} bytes appended for a ${spaceBytes}-byte space`
-		).toBe(0);
+		).toBeLessThanOrEqual(3);
+		const reopened = createContentDoc();
+		const check = await Bridge.create({
+			content: reopened,
+			log: (() => {
+				const copy = createLogDoc();
+				Y.applyUpdate(copy, Y.encodeStateAsUpdate(log));
+				return copy;
+			})(),
+			cap: capability.toView(cap),
+			...(await signingKeys(capability.toView(cap)))
+		});
+		await check.settled();
+		expect(pagesMap(reopened).size).toBe(50);
+		check.destroy();
 	});
 });
 

@@ -399,8 +399,9 @@ export class Bridge {
 		await this.guard.settled();
 		if (!this.guard.idle)
 			return this.#onDeletions({ covered: 1, junk: 0, duplicate: 0, unsanctioned: 0 });
-		// What waits to be put back (a deletion without sanction) is not lost: counting it as
-		// gone would seal it again in full each time someone deleted it twice in a row.
+		// What the next tidy puts back (a deletion without sanction) is not lost: counting it as
+		// gone would seal it again in full on every such deletion. What waits out a backoff is:
+		// it is held only in memory meanwhile (a closed tab would lose it), so it is sealed again.
 		const live = new Set([...this.guard.liveEnvelopes(), ...this.guard.awaitingPutBack()]);
 		for (const id of this.#held.keys()) if (!live.has(id)) this.#held.delete(id);
 		this.#learnHeld(live);

@@ -201,9 +201,20 @@ export class LogGuard extends ObservableV2<GuardEvents> {
 		return this.#copies.keys();
 	}
 
-	/** Envelope ids of verified entries deleted without sanction, waiting to be put back. */
-	awaitingPutBack(): IterableIterator<string> {
-		return this.#putBacks.keys();
+	/**
+	 * Envelope ids of verified entries deleted without sanction that the next tidy puts back.
+	 * Not those waiting out a backoff (put back lately, deleted again): until then they would be
+	 * held only in this tab's memory, so an editor seals their content again instead.
+	 */
+	awaitingPutBack(): string[] {
+		return [...this.#putBacks.keys()].filter((id) => !this.#heldBack(id, this.#now()));
+	}
+
+	/** Whether an envelope's next put-back waits out a backoff (it was put back lately). */
+	#heldBack(envelopeId: string, now: number): boolean {
+		const lately = this.#putBackTimes.get(envelopeId);
+		if (lately === undefined || now - lately.last >= PUT_BACK_MAX_MS) return false;
+		return lately.count > 0 && lately.last + putBackWait(lately.count) > now;
 	}
 
 	/**

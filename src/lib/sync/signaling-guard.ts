@@ -24,6 +24,7 @@ export type DropReason =
 	| 'does-not-open'
 	| 'not-a-signal'
 	| 'unknown-peer'
+	| 'unexpected-signal'
 	| 'unreadable';
 
 /** An announce or a WebRTC signal, as it opened (shape checked). */

@@ -84,7 +84,7 @@ export default class Peer {
 	destroyed = false;
 
 	readonly #listeners = new Map<keyof PeerEvents, Set<(...args: never[]) => void>>();
-	readonly #wrtc: WebRtcClasses;
+	readonly #wrtc: WebRtcClasses | null;
 	/** Null when the platform refused to make one (the peer then closes at once). */
 	readonly #pc: RTCPeerConnection | null = null;
 	#channel: RTCDataChannel | null = null;
@@ -95,8 +95,15 @@ export default class Peer {
 
 	constructor(options: PeerOptions = {}) {
 		this.initiator = options.initiator ?? false;
-		this.#wrtc = options.wrtc ?? platformWebRtc();
 		let pc: RTCPeerConnection;
+		try {
+			this.#wrtc = options.wrtc ?? platformWebRtc();
+		} catch (error) {
+			// simple-peer throws here; y-webrtc makes peers where a throw goes unhandled.
+			this.#wrtc = null;
+			this.destroy(error as PeerError);
+			return;
+		}
 		try {
 			pc = new this.#wrtc.RTCPeerConnection(options.config);
 		} catch (error) {
@@ -161,7 +168,8 @@ export default class Peer {
 	/** Takes a signal from the other side (an object, or its JSON). */
 	signal(input: SignalData | string): void {
 		const pc = this.#pc;
-		if (this.destroyed || this.#destroying || pc === null) return;
+		const wrtc = this.#wrtc;
+		if (this.destroyed || this.#destroying || pc === null || wrtc === null) return;
 		let data: SignalData;
 		try {
 			data = typeof input === 'string' ? (JSON.parse(input) as SignalData) : input;
@@ -178,7 +186,7 @@ export default class Peer {
 		if (data.sdp) {
 			let description: RTCSessionDescription;
 			try {
-				description = new this.#wrtc.RTCSessionDescription(data as RTCSessionDescriptionInit);
+				description = new wrtc.RTCSessionDescription(data as RTCSessionDescriptionInit);
 			} catch (error) {
 				this.destroy(new PeerError(messageOf(error), 'ERR_SET_REMOTE_DESCRIPTION'));
 				return;
@@ -298,17 +306,17 @@ export default class Peer {
 	}
 
 	#addCandidate(pc: RTCPeerConnection, candidate: RTCIceCandidateInit): void {
+		const wrtc = this.#wrtc;
+		if (wrtc === null) return;
 		let ice: RTCIceCandidate;
 		try {
-			ice = new this.#wrtc.RTCIceCandidate(candidate);
+			ice = new wrtc.RTCIceCandidate(candidate);
 		} catch {
 			return; // a malformed candidate is one path fewer, as an unsupported one is
 		}
-		pc.addIceCandidate(ice).catch((error: unknown) => {
-			// As simple-peer: mDNS (.local) and address-less candidates may be unsupported here.
-			if (!ice.address || ice.address.endsWith('.local')) return;
-			this.destroy(new PeerError(messageOf(error), 'ERR_ADD_ICE_CANDIDATE'));
-		});
+		// A candidate that cannot be added is one path fewer, never the end of the connection
+		// (simple-peer closes it, unless the address is mDNS): signals come from strangers.
+		pc.addIceCandidate(ice).catch(() => {});
 	}
 
 	#createOffer(pc: RTCPeerConnection): void {

@@ -61,8 +61,11 @@ const STALLED_JITTER_MS = 6_000;
  */
 const RESYNC_MS = ANSWER_INTERVAL_MS + 1_000;
 
-/** How long what a new peer signals after its offer is let through (see WebrtcTransport#admit). */
-const OFFERED_MS = 10_000;
+/**
+ * How long what a new peer signals after its offer is let through without a connection (see
+ * WebrtcTransport#admit): y-webrtc makes the connection as soon as it has read the offer.
+ */
+const OFFERED_MS = 1_000;
 const MESSAGE_SYNC = 0;
 
 interface Channel {
@@ -99,6 +102,8 @@ export class WebrtcTransport extends ObservableV2<TransportEvents> implements Lo
 	#closing: Promise<void> | null = null;
 	/** Peers whose offer was let through lately, by id: when (see #admit). */
 	readonly #offered = new Map<string, number>();
+	/** Connections (their peers) that were let one answer through (see #admit). */
+	readonly #answered = new WeakSet<object>();
 
 	constructor(options: WebrtcTransportOptions) {
 		super();
@@ -289,12 +294,17 @@ export class WebrtcTransport extends ObservableV2<TransportEvents> implements Lo
 	#onPeers = () => this.#report();
 
 	/**
-	 * Signals y-webrtc would act on only for a peer it already connects to: an answer from an id
-	 * we never offered to (y-webrtc throws on it), a candidate or renegotiation from a stranger
-	 * (each would make a new RTCPeerConnection, past maxConns, which y-webrtc checks only for
-	 * announces). An offer from a new peer is taken while there is room for one more, and what
-	 * that peer signals after it (its candidates follow at once, before y-webrtc has read the
-	 * offer and made the connection) for OFFERED_MS.
+	 * What of a peer's signals y-webrtc may act on. Signals go to a peer connection by the
+	 * sender's id, which nobody vouches for, so:
+	 * - no offer or answer once that connection is open (y-webrtc needs none, and a forged
+	 *   one would close an honest connection); candidates still (trickle ICE sends some late);
+	 * - an answer only to a connection that made an offer, and only one (y-webrtc throws on an
+	 *   answer with no connection, which a second one finds after the first closed it);
+	 * - from an id with no connection: an offer while there is room (else the oldest connection
+	 *   that never opened makes room), and what follows that offer for OFFERED_MS (its
+	 *   candidates come right behind it, before y-webrtc has read the offer); nothing else
+	 *   (each would make a new RTCPeerConnection, past maxConns, which y-webrtc checks only for
+	 *   announces).
 	 */
 	#admit: Admit = (message) => {
 		if (message.type !== 'signal' || message.signal === undefined) return null;
@@ -303,18 +313,31 @@ export class WebrtcTransport extends ObservableV2<TransportEvents> implements Lo
 		if (message.to !== self || message.from === self) return null;
 		if (room.isIgnored(this.provider, message.from)) return null;
 		const connections = room.connections(this.provider);
-		if (connections.some((connection) => connection.remotePeerId === message.from)) return null;
-		if (message.signal.type === 'answer') return 'unknown-peer';
+		const kind = message.signal.type;
+		const connection = connections.find((each) => each.remotePeerId === message.from);
+		if (connection !== undefined) {
+			// A candidate can do no harm (at worst one path fewer); a description can end it.
+			const description = kind === 'offer' || kind === 'answer';
+			if (connection.connected) return description ? 'unexpected-signal' : null;
+			if (kind !== 'answer') return null;
+			if (!connection.peer.initiator || this.#answered.has(connection.peer)) {
+				return 'unexpected-signal';
+			}
+			this.#answered.add(connection.peer);
+			return null;
+		}
+		if (kind === 'answer') return 'unknown-peer';
 		const now = performance.now();
 		for (const [id, at] of this.#offered) {
-			const connected = connections.some((connection) => connection.remotePeerId === id);
-			if (connected || now - at > OFFERED_MS) this.#offered.delete(id);
+			const made = connections.some((each) => each.remotePeerId === id);
+			// Made: it counts among the connections now. Not made by now: it failed, or closed.
+			if (made || now - at > OFFERED_MS) this.#offered.delete(id);
 		}
-		if (message.signal.type !== 'offer') {
-			return this.#offered.has(message.from) ? null : 'unknown-peer';
-		}
+		if (kind !== 'offer') return this.#offered.has(message.from) ? null : 'unknown-peer';
 		if (connections.length + this.#offered.size >= room.maxConnections(this.provider)) {
-			return 'unknown-peer';
+			const stale = connections.find((each) => !each.connected);
+			if (stale === undefined) return 'unknown-peer';
+			stale.peer.destroy(); // y-webrtc lets it go (and says so) once it has closed
 		}
 		this.#offered.set(message.from, now);
 		return null;

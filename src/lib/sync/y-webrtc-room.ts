@@ -16,11 +16,11 @@ export interface SignalingClient {
 	off(event: string, listener: (...args: unknown[]) => void): void;
 }
 
-/** One WebRTC connection as y-webrtc keeps it. */
+/** One WebRTC connection as y-webrtc keeps it (its peer: sync/simple-peer-lite.ts). */
 export interface PeerConnection {
 	readonly remotePeerId: string;
 	connected: boolean;
-	peer: { destroy(): void };
+	peer: { readonly initiator: boolean; destroy(): void };
 }
 
 interface Room {
