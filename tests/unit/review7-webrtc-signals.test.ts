@@ -2,7 +2,7 @@
 // y-webrtc once the signaling guard (sync/signaling-guard.ts) has let them through, with the
 // build's simple-peer-lite underneath. Real transport, real signaling server, real y-webrtc.
 import wrtc from '@roamhq/wrtc';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 
 vi.hoisted(() => {
 	(globalThis as { BroadcastChannel: unknown }).BroadcastChannel = class {
@@ -11,81 +11,12 @@ vi.hoisted(() => {
 		close(): void {}
 	};
 });
-import * as buffer from 'lib0/buffer';
-import { Awareness } from 'y-protocols/awareness';
-import * as encoding from 'lib0/encoding';
-import { WebSocket } from 'ws';
-import { startSignaling, type SignalingServer } from '../../server/signaling.js';
-import * as capability from '../../src/lib/crypto/capability';
-import { createLogDoc } from '../../src/lib/log/log-doc';
-import type { WebrtcTransport } from '../../src/lib/sync/webrtc-transport';
 import * as room from '../../src/lib/sync/y-webrtc-room';
-
-(globalThis as { WebSocket?: unknown }).WebSocket = WebSocket;
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-const cleanup: Array<() => Promise<void> | void> = [];
-afterEach(async () => {
-	for (const undo of cleanup.splice(0).reverse()) await undo();
-});
-
-/** A victim transport and a stranger holding relayKey, on one signaling server. */
-async function setup() {
-	const signal: SignalingServer = await startSignaling({
-		port: 0,
-		host: '127.0.0.1',
-		log: () => {}
-	});
-	cleanup.push(() => signal.close());
-	const cap = capability.fromSecret(capability.newSecret());
-	vi.resetModules();
-	const { WebrtcTransport, roomName } = await import('../../src/lib/sync/webrtc-transport');
-	const log = createLogDoc();
-	const victim: WebrtcTransport = new WebrtcTransport({
-		log,
-		cap,
-		network: { signaling: [signal.url], iceServers: [] },
-		awareness: new Awareness(log),
-		webrtc: wrtc as never
-	});
-	cleanup.push(() => victim.destroy());
-	await victim.provider.key;
-	for (let i = 0; i < 200 && !room.signalingClients(victim.provider)[0]?.connected; i++)
-		await sleep(10);
-	const name = roomName(cap);
-	// The room key anyone with relayKey derives (y-webrtc: PBKDF2 of b64url(relayKey)).
-	const key = (await victim.provider.key) as CryptoKey;
-	const ws = new WebSocket(signal.url);
-	await new Promise((resolve) => ws.once('open', resolve));
-	cleanup.push(() => ws.close());
-	const frame = async (data: unknown) => {
-		// y-webrtc's envelope: varString('AES-GCM') ‖ varUint8Array(iv) ‖ varUint8Array(AES-GCM(any)).
-		const plain = encoding.createEncoder();
-		encoding.writeAny(plain, data as never);
-		const iv = crypto.getRandomValues(new Uint8Array(12));
-		const cipher = await crypto.subtle.encrypt(
-			{ name: 'AES-GCM', iv },
-			key,
-			encoding.toUint8Array(plain)
-		);
-		const out = encoding.createEncoder();
-		encoding.writeVarString(out, 'AES-GCM');
-		encoding.writeVarUint8Array(out, iv);
-		encoding.writeVarUint8Array(out, new Uint8Array(cipher));
-		const sealed = encoding.toUint8Array(out);
-		return JSON.stringify({ type: 'publish', topic: name, data: buffer.toBase64(sealed) });
-	};
-	const publish = async (data: unknown) => ws.send(await frame(data));
-	return { victim, peerId: victim.peerId as string, publish, frame, ws };
-}
+import { catchRejections, cleanup, setup, sleep } from '../support/webrtc-stranger';
 
 describe('review7: a stranger’s signals through the guard into y-webrtc', () => {
 	it('an answer from a peer id nobody offered to throws nothing (no unhandled rejection)', async () => {
-		const rejections: unknown[] = [];
-		const onRejection = (reason: unknown) => rejections.push(reason);
-		process.on('unhandledRejection', onRejection);
-		cleanup.push(() => void process.off('unhandledRejection', onRejection));
+		const rejections = catchRejections();
 		const { peerId, publish } = await setup();
 		// The guard passes it: it opens under the room key and has the shape of a signal.
 		// y-webrtc then runs `webrtcConns.get(from).glareToken = undefined` on an unknown `from`.

@@ -2,8 +2,7 @@
 // signaling guard's `admit` hook) against a stranger holding relayKey (a viewer, a relay): it
 // can seal any signal for the room, under any `from`. Real transports, real signaling server,
 // real y-webrtc, the build's simple-peer-lite underneath (vite.config.ts alias).
-import wrtc from '@roamhq/wrtc';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 
 vi.hoisted(() => {
 	(globalThis as { BroadcastChannel: unknown }).BroadcastChannel = class {
@@ -12,97 +11,8 @@ vi.hoisted(() => {
 		close(): void {}
 	};
 });
-import * as buffer from 'lib0/buffer';
-import * as encoding from 'lib0/encoding';
-import { Awareness } from 'y-protocols/awareness';
-import { WebSocket } from 'ws';
-import { startSignaling, type SignalingServer } from '../../server/signaling.js';
-import * as capability from '../../src/lib/crypto/capability';
-import { createLogDoc } from '../../src/lib/log/log-doc';
-import type { WebrtcTransport } from '../../src/lib/sync/webrtc-transport';
 import * as room from '../../src/lib/sync/y-webrtc-room';
-
-(globalThis as { WebSocket?: unknown }).WebSocket = WebSocket;
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-const cleanup: Array<() => Promise<void> | void> = [];
-afterEach(async () => {
-	for (const undo of cleanup.splice(0).reverse()) await undo();
-});
-
-function catchRejections() {
-	const rejections: unknown[] = [];
-	const onRejection = (reason: unknown) => rejections.push(reason);
-	process.on('unhandledRejection', onRejection);
-	cleanup.push(() => void process.off('unhandledRejection', onRejection));
-	return rejections;
-}
-
-async function setup(webrtc: unknown = wrtc) {
-	const signal: SignalingServer = await startSignaling({
-		port: 0,
-		host: '127.0.0.1',
-		log: () => {}
-	});
-	cleanup.push(() => signal.close());
-	const cap = capability.fromSecret(capability.newSecret());
-	const open = async () => {
-		vi.resetModules();
-		const { WebrtcTransport } = await import('../../src/lib/sync/webrtc-transport');
-		const log = createLogDoc();
-		const transport: WebrtcTransport = new WebrtcTransport({
-			log,
-			cap,
-			network: { signaling: [signal.url], iceServers: [] },
-			awareness: new Awareness(log),
-			webrtc: webrtc as never
-		});
-		cleanup.push(() => transport.destroy());
-		await transport.provider.key;
-		for (let i = 0; i < 200 && !room.signalingClients(transport.provider)[0]?.connected; i++)
-			await sleep(10);
-		return transport;
-	};
-	const victim = await open();
-	const { roomName } = await import('../../src/lib/sync/webrtc-transport');
-	const name = roomName(cap);
-	const key = (await victim.provider.key) as CryptoKey;
-	const ws = new WebSocket(signal.url);
-	await new Promise((resolve) => ws.once('open', resolve));
-	cleanup.push(() => ws.close());
-	const frame = async (data: unknown) => {
-		const plain = encoding.createEncoder();
-		encoding.writeAny(plain, data as never);
-		const iv = crypto.getRandomValues(new Uint8Array(12));
-		const cipher = await crypto.subtle.encrypt(
-			{ name: 'AES-GCM', iv },
-			key,
-			encoding.toUint8Array(plain)
-		);
-		const out = encoding.createEncoder();
-		encoding.writeVarString(out, 'AES-GCM');
-		encoding.writeVarUint8Array(out, iv);
-		encoding.writeVarUint8Array(out, new Uint8Array(cipher));
-		return JSON.stringify({
-			type: 'publish',
-			topic: name,
-			data: buffer.toBase64(encoding.toUint8Array(out))
-		});
-	};
-	const publish = async (data: unknown) => ws.send(await frame(data));
-	return { victim, open, peerId: victim.peerId as string, publish, frame, ws };
-}
-
-/** A real offer (and its data channel) from a fresh RTCPeerConnection, as a newcomer sends it. */
-async function realOffer() {
-	const pc = new wrtc.RTCPeerConnection();
-	cleanup.push(() => pc.close());
-	pc.createDataChannel('x');
-	const offer = await pc.createOffer();
-	await pc.setLocalDescription(offer);
-	return offer.sdp as string;
-}
+import { catchRejections, realOffer, setup, sleep } from '../support/webrtc-stranger';
 
 describe('review8: offers in flight', () => {
 	it('offers whose connections failed at once do not keep a newcomer out for 10 s', async () => {
