@@ -26,6 +26,7 @@ import {
 } from './log-transport';
 import type { NetworkConfig } from './network-config';
 import { PeerGuard, ANSWER_INTERVAL_MS } from './peer-guard';
+import { quietWarn } from './quiet-warn';
 import { guardRoom, type Admit } from './signaling-guard';
 import { chunkedWebRtc, type WebRtcClasses } from './webrtc-options';
 import * as room from './y-webrtc-room';
@@ -100,6 +101,8 @@ export class WebrtcTransport extends ObservableV2<TransportEvents> implements Lo
 	#timer: ReturnType<typeof setInterval>;
 	#reportQueued = false;
 	#closing: Promise<void> | null = null;
+	/** What strangers' messages make us say, at most once a minute each (quiet-warn.ts). */
+	readonly #warn = quietWarn();
 	/** Peers whose offer was let through lately, by id: when (see #admit). */
 	readonly #offered = new Map<string, number>();
 	/** Connections (their peers) that were let one answer through (see #admit). */
@@ -130,7 +133,7 @@ export class WebrtcTransport extends ObservableV2<TransportEvents> implements Lo
 					this.provider.key,
 					(reason) => {
 						this.#dropped++;
-						console.warn(`Ignored a signaling message: ${reason}`);
+						this.#warn(`Ignored a signaling message: ${reason}`);
 						this.#report();
 					},
 					this.#admit
@@ -227,7 +230,7 @@ export class WebrtcTransport extends ObservableV2<TransportEvents> implements Lo
 				if (!checked.ok) this.#gate.incoming(channel, message);
 				if (!checked.ok) {
 					this.#dropped++;
-					console.warn(`Dropped a peer message: ${checked.reason}`);
+					this.#warn(`Dropped a peer message: ${checked.reason}`);
 					this.#report();
 					return false;
 				}
@@ -267,7 +270,7 @@ export class WebrtcTransport extends ObservableV2<TransportEvents> implements Lo
 			},
 			onViolation: (reason) => {
 				this.#dropped++;
-				console.warn(`Closed a connection that broke the framing: ${reason}`);
+				this.#warn(`Closed a connection that broke the framing: ${reason}`);
 			}
 		};
 	}
