@@ -207,14 +207,19 @@ export class LogGuard extends ObservableV2<GuardEvents> {
 	 * held only in this tab's memory, so an editor seals their content again instead.
 	 */
 	awaitingPutBack(): string[] {
-		return [...this.#putBacks.keys()].filter((id) => !this.#heldBack(id, this.#now()));
+		const now = this.#now();
+		return [...this.#putBacks.keys()].filter((id) => this.#backoff(id, now).wait <= 0);
 	}
 
-	/** Whether an envelope's next put-back waits out a backoff (it was put back lately). */
-	#heldBack(envelopeId: string, now: number): boolean {
+	/**
+	 * An envelope's put-backs lately (0 once PUT_BACK_MAX_MS passed without one) and how long
+	 * its next one still waits (≤ 0: none).
+	 */
+	#backoff(envelopeId: string, now: number): { count: number; wait: number } {
 		const lately = this.#putBackTimes.get(envelopeId);
-		if (lately === undefined || now - lately.last >= PUT_BACK_MAX_MS) return false;
-		return lately.count > 0 && lately.last + putBackWait(lately.count) > now;
+		const count = lately !== undefined && now - lately.last < PUT_BACK_MAX_MS ? lately.count : 0;
+		if (lately === undefined || count === 0) return { count, wait: 0 };
+		return { count, wait: lately.last + putBackWait(count) - now };
 	}
 
 	/**
@@ -490,16 +495,12 @@ export class LogGuard extends ObservableV2<GuardEvents> {
 				if (this.#copies.get(envelopeId) === undefined) coveredSince++;
 				continue;
 			}
-			const lately = this.#putBackTimes.get(envelopeId);
-			const count = lately !== undefined && now - lately.last < PUT_BACK_MAX_MS ? lately.count : 0;
-			if (lately !== undefined && count > 0) {
-				const wait = lately.last + putBackWait(count) - now;
-				if (wait > 0) {
-					// Kept waiting; tried again when its time comes.
-					this.stats.putBackHeld++;
-					retryIn = Math.min(retryIn, wait);
-					continue;
-				}
+			const { count, wait } = this.#backoff(envelopeId, now);
+			if (wait > 0) {
+				// Kept waiting; tried again when its time comes.
+				this.stats.putBackHeld++;
+				retryIn = Math.min(retryIn, wait);
+				continue;
 			}
 			this.#putBacks.delete(envelopeId);
 			this.#putBackTimes.delete(envelopeId);
