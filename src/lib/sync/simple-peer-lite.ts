@@ -17,6 +17,7 @@
 // Unlike simple-peer, `signal()` on a destroyed peer does nothing rather than throw: it is
 // called from y-webrtc's signaling handler with a stranger's message.
 
+import { ObservableV2 } from 'lib0/observable';
 import type { WebRtcClasses } from './webrtc-options';
 
 export interface PeerOptions {
@@ -28,13 +29,14 @@ export interface PeerOptions {
 	channelConfig?: RTCDataChannelInit;
 }
 
-interface PeerEvents {
+// A type, not an interface: ObservableV2 wants an index signature.
+type PeerEvents = {
 	signal: (signal: SignalData) => void;
 	connect: () => void;
 	data: (data: Uint8Array | string) => void;
 	close: () => void;
 	error: (error: PeerError) => void;
-}
+};
 
 export interface SignalData {
 	type?: string;
@@ -79,11 +81,10 @@ function platformWebRtc(): WebRtcClasses {
 
 const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
-export default class Peer {
+export default class Peer extends ObservableV2<PeerEvents> {
 	readonly initiator: boolean;
 	destroyed = false;
 
-	readonly #listeners = new Map<keyof PeerEvents, Set<(...args: never[]) => void>>();
 	readonly #wrtc: WebRtcClasses | null;
 	/** Null when the platform refused to make one (the peer then closes at once). */
 	readonly #pc: RTCPeerConnection | null = null;
@@ -94,6 +95,7 @@ export default class Peer {
 	#closingTimer: ReturnType<typeof setInterval> | null = null;
 
 	constructor(options: PeerOptions = {}) {
+		super();
 		this.initiator = options.initiator ?? false;
 		let pc: RTCPeerConnection;
 		try {
@@ -122,7 +124,7 @@ export default class Peer {
 		pc.onicecandidate = (event) => {
 			if (this.destroyed || !event.candidate) return;
 			const { candidate, sdpMLineIndex, sdpMid } = event.candidate;
-			this.#emit('signal', { type: 'candidate', candidate: { candidate, sdpMLineIndex, sdpMid } });
+			this.emit('signal', [{ type: 'candidate', candidate: { candidate, sdpMLineIndex, sdpMid } }]);
 		};
 		if (this.initiator) {
 			let channel: RTCDataChannel;
@@ -153,16 +155,6 @@ export default class Peer {
 
 	get connected(): boolean {
 		return this.#connected && this.#channel?.readyState === 'open';
-	}
-
-	on<E extends keyof PeerEvents>(event: E, listener: PeerEvents[E]): void {
-		let set = this.#listeners.get(event);
-		if (set === undefined) this.#listeners.set(event, (set = new Set()));
-		set.add(listener);
-	}
-
-	off<E extends keyof PeerEvents>(event: E, listener: PeerEvents[E]): void {
-		this.#listeners.get(event)?.delete(listener);
 	}
 
 	/** Takes a signal from the other side (an object, or its JSON). */
@@ -219,8 +211,11 @@ export default class Peer {
 		this.#channel.send(data as Uint8Array<ArrayBuffer>);
 	}
 
-	/** Closes the connection; 'error' (when given one) and then 'close' follow, once. */
-	destroy(error?: PeerError): void {
+	/**
+	 * Closes the connection; 'error' (when given one) and then 'close' follow, once. (Not
+	 * ObservableV2's: listeners stay, as simple-peer's do.)
+	 */
+	override destroy(error?: PeerError): void {
 		if (this.destroyed || this.#destroying) return;
 		this.#destroying = true;
 		// As simple-peer: events racing the call still get delivered first.
@@ -250,15 +245,9 @@ export default class Peer {
 			}
 			this.#channel = null;
 			this.#pendingCandidates = [];
-			if (error !== undefined) this.#emit('error', error);
-			this.#emit('close');
+			if (error !== undefined) this.emit('error', [error]);
+			this.emit('close', []);
 		});
-	}
-
-	#emit<E extends keyof PeerEvents>(event: E, ...args: Parameters<PeerEvents[E]>): void {
-		for (const listener of [...(this.#listeners.get(event) ?? [])]) {
-			(listener as (...args: Parameters<PeerEvents[E]>) => void)(...args);
-		}
 	}
 
 	#setupChannel(channel: RTCDataChannel | undefined): void {
@@ -272,12 +261,12 @@ export default class Peer {
 		channel.onmessage = (event: MessageEvent) => {
 			if (this.destroyed) return;
 			const data: unknown = event.data;
-			this.#emit('data', data instanceof ArrayBuffer ? new Uint8Array(data) : (data as string));
+			this.emit('data', [data instanceof ArrayBuffer ? new Uint8Array(data) : (data as string)]);
 		};
 		channel.onopen = () => {
 			if (this.#connected || this.destroyed) return;
 			this.#connected = true;
-			this.#emit('connect');
+			this.emit('connect', []);
 		};
 		channel.onclose = () => {
 			if (!this.destroyed) this.destroy();
@@ -343,7 +332,7 @@ export default class Peer {
 					.then(() => {
 						if (this.destroyed) return;
 						const local = pc.localDescription ?? description;
-						this.#emit('signal', { type: local.type, sdp: local.sdp });
+						this.emit('signal', [{ type: local.type, sdp: local.sdp }]);
 					})
 					.catch((error: unknown) =>
 						this.destroy(new PeerError(messageOf(error), 'ERR_SET_LOCAL_DESCRIPTION'))
