@@ -10,6 +10,7 @@ import * as pages from '../../src/lib/doc/pages';
 import { createContentDoc } from '../../src/lib/doc/schema';
 import { Bridge } from '../../src/lib/log/bridge';
 import { createLogDoc, logArray } from '../../src/lib/log/log-doc';
+import { sync } from '../support/editor-bridge';
 
 async function replica(
 	cap: capability.EditCapability | capability.ViewCapability,
@@ -26,11 +27,6 @@ async function replica(
 	});
 	return { content, log, bridge };
 }
-
-const sync = (a: Y.Doc, b: Y.Doc) => {
-	Y.applyUpdate(b, Y.encodeStateAsUpdate(a, Y.encodeStateVector(b)));
-	Y.applyUpdate(a, Y.encodeStateAsUpdate(b, Y.encodeStateVector(a)));
-};
 
 const snapshot = (doc: Y.Doc) =>
 	JSON.stringify({ pages: doc.getMap('pages').toJSON(), meta: doc.getMap('meta').toJSON() });

@@ -11,27 +11,12 @@ import * as pages from '../../src/lib/doc/pages';
 import { createContentDoc, pagesMap } from '../../src/lib/doc/schema';
 import { Bridge } from '../../src/lib/log/bridge';
 import { createLogDoc, logArray, logBytes } from '../../src/lib/log/log-doc';
-
-const sync = (a: Y.Doc, b: Y.Doc) => {
-	Y.applyUpdate(b, Y.encodeStateAsUpdate(a, Y.encodeStateVector(b)));
-	Y.applyUpdate(a, Y.encodeStateAsUpdate(b, Y.encodeStateVector(a)));
-};
+import { deletingRelay, editorBridge, sync } from '../support/editor-bridge';
 
 describe('review7: repair under deletions alone', () => {
 	it('deleting everything twice a round costs at most one re-seal a round, and the log stays whole', async () => {
 		const cap = capability.fromSecret(capability.newSecret());
-		const content = createContentDoc();
-		const log = createLogDoc();
-		const bridge = await Bridge.create({
-			content,
-			log,
-			cap,
-			...(await signingKeys(cap)),
-			coalesceMs: 5,
-			idleMs: 60_000,
-			pauseMs: [1, 2],
-			repairMs: 5
-		});
+		const { content, log, bridge } = await editorBridge(cap, await signingKeys(cap));
 		for (let i = 0; i < 50; i++)
 			pages.createPage(content, { title: `page ${i} ${'x'.repeat(200)}` });
 		await bridge.settled();
@@ -42,14 +27,7 @@ describe('review7: repair under deletions alone', () => {
 		// The relay: a plain copy of the log doc. It deletes everything live, twice per round:
 		// the first deletion is put back at once, the second waits out the guard's backoff (30 s,
 		// doubling) — and meanwhile the editor's repair finds nothing live holding the space.
-		const relay = new Y.Doc();
-		const deleteAll = async () => {
-			sync(log, relay);
-			const array = relay.getArray('log');
-			array.delete(0, array.length);
-			sync(relay, log);
-			await bridge.maintain();
-		};
+		const deleteAll = deletingRelay(log, bridge);
 		// What the editor appends to the log (put-backs and re-seals), in bytes.
 		let appended = 0;
 		log.on('update', (update: Uint8Array, origin: unknown) => {
@@ -92,21 +70,8 @@ describe('a put-back given up because a snapshot covers it since', () => {
 	it('still has the editor check the snapshot holds it, and seal again what it lacks', async () => {
 		const cap = capability.fromSecret(capability.newSecret());
 		const keys = await signingKeys(cap);
-		const make = async () => {
-			const content = createContentDoc();
-			const log = createLogDoc();
-			const bridge = await Bridge.create({
-				content,
-				log,
-				cap,
-				...keys,
-				coalesceMs: 5,
-				idleMs: 60_000,
-				pauseMs: [60_000, 60_000], // tidying only when the test asks
-				repairMs: 5
-			});
-			return { content, log, bridge };
-		};
+		// Tidying only when the test asks.
+		const make = () => editorBridge(cap, keys, { pauseMs: [60_000, 60_000] });
 		const a = await make();
 		pages.createPage(a.content, { title: 'first' });
 		await a.bridge.settled();

@@ -1,5 +1,5 @@
-// Review 8: the repair now counts envelopes waiting to be put back as held (guard.ts
-// awaitingPutBack; bridge.ts #repair). A put-back waits out a backoff (30 s, doubling to an
+// Review 8: review 7's fix had the repair count envelopes waiting to be put back as held
+// (guard.ts awaitingPutBack; bridge.ts #repair). A put-back waits out a backoff (30 s, doubling to an
 // hour) once the same envelope was put back lately; meanwhile the content is in no live entry,
 // only in the guard's memory. A relay (or viewer) that deletes it twice decides when that is.
 import { describe, expect, it } from 'vitest';
@@ -8,46 +8,21 @@ import * as capability from '../../src/lib/crypto/capability';
 import { signingKeys } from '../../src/lib/crypto/signing';
 import * as pages from '../../src/lib/doc/pages';
 import { createContentDoc } from '../../src/lib/doc/schema';
-import { Bridge } from '../../src/lib/log/bridge';
 import { createLogDoc, logArray } from '../../src/lib/log/log-doc';
-
-const sync = (a: Y.Doc, b: Y.Doc) => {
-	Y.applyUpdate(b, Y.encodeStateAsUpdate(a, Y.encodeStateVector(b)));
-	Y.applyUpdate(a, Y.encodeStateAsUpdate(b, Y.encodeStateVector(a)));
-};
+import { deletingRelay, editorBridge } from '../support/editor-bridge';
 
 describe('review8: content held only by a put-back in its backoff', () => {
 	it('an editor that closes while a put-back waits leaves a log that still holds its content', async () => {
 		const cap = capability.fromSecret(capability.newSecret());
 		const keys = await signingKeys(cap);
-		const open = (content: Y.Doc, log: Y.Doc) =>
-			Bridge.create({
-				content,
-				log,
-				cap,
-				...keys,
-				coalesceMs: 5,
-				idleMs: 60_000,
-				pauseMs: [1, 2],
-				repairMs: 5
-			});
-		const content = createContentDoc();
-		const log = createLogDoc();
-		const bridge = await open(content, log);
+		const { content, log, bridge } = await editorBridge(cap, keys);
 		pages.createPage(content, { title: 'the only copy of this page' });
 		await bridge.settled();
 		expect(logArray(log).length).toBe(1);
 
 		// The relay deletes the entry; the editor puts it back (first time: at once); the relay
 		// deletes the put-back copy: the next put-back waits 30 s. Four bytes of deletions each.
-		const relay = new Y.Doc();
-		const deleteAll = async () => {
-			sync(log, relay);
-			const array = relay.getArray('log');
-			array.delete(0, array.length);
-			sync(relay, log);
-			await bridge.maintain();
-		};
+		const deleteAll = deletingRelay(log, bridge);
 		await deleteAll();
 		await deleteAll();
 		expect(bridge.guard.stats.putBackHeld).toBeGreaterThan(0);
@@ -66,7 +41,7 @@ describe('review8: content held only by a put-back in its backoff', () => {
 		const content2 = createContentDoc();
 		const log2 = createLogDoc();
 		Y.applyUpdate(log2, stored);
-		const reopened = await open(content2, log2);
+		const { bridge: reopened } = await editorBridge(cap, keys, { content: content2, log: log2 });
 		await reopened.settled();
 		const titles = JSON.stringify(content2.getMap('pages').toJSON());
 		reopened.destroy();
