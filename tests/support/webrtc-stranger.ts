@@ -4,8 +4,6 @@
 // reviews' attacks on signal admission (review7-webrtc-signals, review8-webrtc-admission).
 // A test file using it stubs BroadcastChannel first (vi.hoisted), as log-transport-webrtc does.
 import wrtc from '@roamhq/wrtc';
-import * as buffer from 'lib0/buffer';
-import * as encoding from 'lib0/encoding';
 import { afterEach, vi } from 'vitest';
 import { Awareness } from 'y-protocols/awareness';
 import { WebSocket } from 'ws';
@@ -14,6 +12,7 @@ import * as capability from '../../src/lib/crypto/capability';
 import { createLogDoc } from '../../src/lib/log/log-doc';
 import type { WebrtcTransport } from '../../src/lib/sync/webrtc-transport';
 import * as room from '../../src/lib/sync/y-webrtc-room';
+import { sealForRoom } from './y-webrtc-seal';
 
 // Node 20 has no WebSocket of its own; y-webrtc's client (lib0) looks for the global.
 (globalThis as { WebSocket?: unknown }).WebSocket = WebSocket;
@@ -69,26 +68,8 @@ export async function setup(webrtc: unknown = wrtc) {
 	const ws = new WebSocket(signal.url);
 	await new Promise((resolve) => ws.once('open', resolve));
 	cleanup.push(() => ws.close());
-	/** y-webrtc's envelope: varString('AES-GCM') ‖ varUint8Array(iv) ‖ varUint8Array(AES-GCM(any)). */
-	const frame = async (data: unknown) => {
-		const plain = encoding.createEncoder();
-		encoding.writeAny(plain, data as never);
-		const iv = crypto.getRandomValues(new Uint8Array(12));
-		const cipher = await crypto.subtle.encrypt(
-			{ name: 'AES-GCM', iv },
-			key,
-			encoding.toUint8Array(plain)
-		);
-		const out = encoding.createEncoder();
-		encoding.writeVarString(out, 'AES-GCM');
-		encoding.writeVarUint8Array(out, iv);
-		encoding.writeVarUint8Array(out, new Uint8Array(cipher));
-		return JSON.stringify({
-			type: 'publish',
-			topic: name,
-			data: buffer.toBase64(encoding.toUint8Array(out))
-		});
-	};
+	const frame = async (data: unknown) =>
+		JSON.stringify({ type: 'publish', topic: name, data: await sealForRoom(key, data) });
 	const publish = async (data: unknown) => ws.send(await frame(data));
 	return { victim, open, peerId: victim.peerId as string, publish, frame, ws };
 }

@@ -8,6 +8,7 @@ import { Observable } from 'lib0/observable';
 import { describe, expect, it } from 'vitest';
 import { guardRoom, type DropReason } from '../../src/lib/sync/signaling-guard';
 import type { SignalingClient } from '../../src/lib/sync/y-webrtc-room';
+import { sealForRoom } from '../support/y-webrtc-seal';
 
 /** y-webrtc's client as the guard sees it: emit('message', [parsed]) and a socket. */
 class FakeClient extends Observable<string> implements SignalingClient {
@@ -39,23 +40,6 @@ class FakeClient extends Observable<string> implements SignalingClient {
 const key = () =>
 	crypto.subtle.generateKey({ name: 'AES-GCM', length: 256 }, false, ['encrypt', 'decrypt']);
 
-/** y-webrtc's sealed publish data: varString('AES-GCM') ‖ iv ‖ AES-GCM(encodeAny(value)). */
-async function seal(roomKey: CryptoKey, value: unknown): Promise<string> {
-	const plain = encoding.createEncoder();
-	encoding.writeAny(plain, value as never);
-	const iv = crypto.getRandomValues(new Uint8Array(12));
-	const cipher = await crypto.subtle.encrypt(
-		{ name: 'AES-GCM', iv },
-		roomKey,
-		encoding.toUint8Array(plain)
-	);
-	const out = encoding.createEncoder();
-	encoding.writeVarString(out, 'AES-GCM');
-	encoding.writeVarUint8Array(out, iv);
-	encoding.writeVarUint8Array(out, new Uint8Array(cipher));
-	return buffer.toBase64(encoding.toUint8Array(out));
-}
-
 const publish = (topic: string, data: unknown) => ({ type: 'publish', topic, data });
 const settle = () => new Promise((resolve) => setTimeout(resolve, 20));
 
@@ -67,10 +51,10 @@ describe('signaling guard', () => {
 		guardRoom(client, 'a', Promise.resolve(keyA), (reason) => drops.a?.push(reason));
 		guardRoom(client, 'b', Promise.resolve(keyB), (reason) => drops.b?.push(reason));
 
-		const announce = publish('a', await seal(keyA, { type: 'announce', from: 'peer-1' }));
+		const announce = publish('a', await sealForRoom(keyA, { type: 'announce', from: 'peer-1' }));
 		const offer = publish(
 			'a',
-			await seal(keyA, {
+			await sealForRoom(keyA, {
 				type: 'signal',
 				from: 'p',
 				to: 'q',
@@ -82,17 +66,19 @@ describe('signaling guard', () => {
 		client.emit('message', [{ type: 'pong' }]);
 		client.emit('message', [publish('someone-else', 'anything')]);
 		// For room a: sealed under b's key, not base64, too long, another cipher, not a signal.
-		client.emit('message', [publish('a', await seal(keyB, { type: 'announce', from: 'x' }))]);
+		client.emit('message', [
+			publish('a', await sealForRoom(keyB, { type: 'announce', from: 'x' }))
+		]);
 		client.emit('message', [publish('a', '%%%')]);
 		client.emit('message', [publish('a', 'A'.repeat(70_000))]);
 		const other = encoding.createEncoder();
 		encoding.writeVarString(other, 'ROT13');
 		client.emit('message', [publish('a', buffer.toBase64(encoding.toUint8Array(other)))]);
-		client.emit('message', [publish('a', await seal(keyA, { type: 'announce' }))]);
+		client.emit('message', [publish('a', await sealForRoom(keyA, { type: 'announce' }))]);
 		client.emit('message', [
 			publish(
 				'a',
-				await seal(keyA, { type: 'signal', from: 'p', to: 'q', signal: { type: 'offer' } })
+				await sealForRoom(keyA, { type: 'signal', from: 'p', to: 'q', signal: { type: 'offer' } })
 			)
 		]);
 		await settle();
