@@ -101,9 +101,11 @@ async function firstLoadJs() {
 		let bytes = 0;
 		let last = Date.now();
 		const pending = [];
+		const scripts = [];
 		page.on('request', () => (last = Date.now()));
 		page.on('response', (response) => {
 			if (response.request().resourceType() !== 'script') return;
+			scripts.push(new URL(response.url()).pathname);
 			pending.push(response.body().then((body) => (bytes += gzipSync(body, { level: 9 }).length)));
 		});
 		await page.goto(`${origin}${path}`, { waitUntil: 'networkidle' });
@@ -115,6 +117,10 @@ async function firstLoadJs() {
 		}
 		await Promise.all(pending);
 		await context.close();
+		// BENCH_SCRIPTS=file.json lists the scripts a space open took (to attribute its bytes).
+		if (space && process.env.BENCH_SCRIPTS) {
+			writeFileSync(process.env.BENCH_SCRIPTS, JSON.stringify(scripts));
+		}
 		return bytes / 1024;
 	};
 	return [

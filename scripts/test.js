@@ -43,14 +43,19 @@ const read = (file) => (existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')
 const unit = read('test-reports/unit.json');
 const e2e = read('test-reports/e2e.json');
 const passed = (unit?.numPassedTests ?? 0) + (e2e?.stats?.expected ?? 0) + (e2e?.stats?.flaky ?? 0);
-const broken = (unit?.numFailedTests ?? 0) + (e2e?.stats?.unexpected ?? 0);
+// A test file whose worker died (a native crash) leaves tests that neither passed nor failed.
+const unfinished = unit
+	? unit.numTotalTests - unit.numPassedTests - unit.numFailedTests - unit.numPendingTests
+	: 0;
+const broken = (unit?.numFailedTests ?? 0) + unfinished + (e2e?.stats?.unexpected ?? 0);
 const skipped = (unit?.numPendingTests ?? 0) + (e2e?.stats?.skipped ?? 0);
 
 console.log('');
 if (failed.length > 0) console.log(`Failed steps: ${failed.join(', ')}`);
 console.log(
 	`unit: ${unit?.numPassedTests ?? 0} passed, e2e: ${e2e?.stats?.expected ?? 0} passed` +
-		(skipped ? `, ${skipped} skipped` : '')
+		(skipped ? `, ${skipped} skipped` : '') +
+		(unfinished > 0 ? `, ${unfinished} unit tests never finished` : '')
 );
 console.log(`${passed} passed, ${broken} failed`);
 process.exit(failed.length > 0 || broken > 0 ? 1 : 0);

@@ -49,8 +49,10 @@ runLogTransportContract('webrtc', async () => {
 		return transport;
 	};
 	let hostile: WebrtcTransport | null = null;
+	let replicas = 0;
 	return {
 		async replica(log = createLogDoc()) {
+			replicas++;
 			const replica: Replica = {
 				log,
 				transport: await open(log),
@@ -64,8 +66,10 @@ runLogTransportContract('webrtc', async () => {
 		async inject(target, bytes) {
 			if (hostile === null) {
 				hostile = await open(createLogDoc());
+				// The stranger sends to every peer it has: it waits until it has them all, the
+				// target among them (connected to only the first, the target would get nothing).
 				const end = Date.now() + 30_000;
-				while (hostile.status.peers === 0 && Date.now() < end)
+				while (hostile.status.peers < replicas && Date.now() < end)
 					await new Promise((r) => setTimeout(r, 50));
 			}
 			void target;
