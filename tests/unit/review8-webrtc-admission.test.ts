@@ -76,6 +76,42 @@ describe('review8: signals admitted under a known peer id', () => {
 		expect(rejections.map(String)).toEqual([]);
 	});
 
+	it('offers that fill the room do not evict a connection between its answer’s admission and y-webrtc reading it', async () => {
+		const rejections = catchRejections();
+		const { victim, peerId, publish, frame, ws } = await setup();
+		await publish({ type: 'announce', from: 'ghost' });
+		for (let i = 0; i < 100 && room.connections(victim.provider).length === 0; i++) await sleep(10);
+		expect(room.connections(victim.provider).map((c) => c.remotePeerId)).toEqual(['ghost']);
+		// One answer for our offer to ghost (admitted: ghost's connection offered and has none),
+		// then, in the same burst, offers from new ids until the room is full and one more: the
+		// admission makes room by closing the oldest connection that never opened — ghost's,
+		// whose admitted answer y-webrtc has not read yet (it opens each signal again, a few ms
+		// later). y-webrtc then reaches `webrtcConns.get('ghost').glareToken = undefined` with no
+		// connection: TypeError, an unhandled rejection.
+		const frames = [
+			await frame({
+				type: 'signal',
+				from: 'ghost',
+				to: peerId,
+				token: 1,
+				signal: { type: 'answer', sdp: 'v=0\r\n' }
+			})
+		];
+		for (let i = 0; i < room.maxConnections(victim.provider); i++)
+			frames.push(
+				await frame({
+					type: 'signal',
+					from: `filler-${i}`,
+					to: peerId,
+					token: 1,
+					signal: { type: 'offer', sdp: 'v=0\r\n' }
+				})
+			);
+		for (const each of frames) ws.send(each);
+		await sleep(1_500);
+		expect(rejections.map(String)).toEqual([]);
+	});
+
 	it('a stranger’s signal under a connected peer’s id does not close that peer’s connection', async () => {
 		const { victim, open, peerId, publish } = await setup();
 		const other = await open();

@@ -105,8 +105,8 @@ export class WebrtcTransport extends ObservableV2<TransportEvents> implements Lo
 	readonly #warn = quietWarn();
 	/** Peers whose offer was let through lately, by id: when (see #admit). */
 	readonly #offered = new Map<string, number>();
-	/** Connections (their peers) that were let one answer through (see #admit). */
-	readonly #answered = new WeakSet<object>();
+	/** Connections (their peers) that were let their one answer through (see #admit): when. */
+	readonly #answered = new WeakMap<object, number>();
 
 	constructor(options: WebrtcTransportOptions) {
 		super();
@@ -304,10 +304,10 @@ export class WebrtcTransport extends ObservableV2<TransportEvents> implements Lo
 	 * - an answer only to a connection that made an offer, and only one (y-webrtc throws on an
 	 *   answer with no connection, which a second one finds after the first closed it);
 	 * - from an id with no connection: an offer while there is room (else the oldest connection
-	 *   that never opened makes room), and what follows that offer for OFFERED_MS (its
-	 *   candidates come right behind it, before y-webrtc has read the offer); nothing else
-	 *   (each would make a new RTCPeerConnection, past maxConns, which y-webrtc checks only for
-	 *   announces).
+	 *   that never opened, and is not about to read an answer, makes room), and what follows
+	 *   that offer for OFFERED_MS (its candidates come right behind it, before y-webrtc has read
+	 *   the offer); nothing else (each would make a new RTCPeerConnection, past maxConns, which
+	 *   y-webrtc checks only for announces).
 	 */
 	#admit: Admit = (message) => {
 		if (message.type !== 'signal' || message.signal === undefined) return null;
@@ -326,7 +326,7 @@ export class WebrtcTransport extends ObservableV2<TransportEvents> implements Lo
 			if (!connection.peer.initiator || this.#answered.has(connection.peer)) {
 				return 'unexpected-signal';
 			}
-			this.#answered.add(connection.peer);
+			this.#answered.set(connection.peer, performance.now());
 			return null;
 		}
 		if (kind === 'answer') return 'unknown-peer';
@@ -338,13 +338,23 @@ export class WebrtcTransport extends ObservableV2<TransportEvents> implements Lo
 		}
 		if (kind !== 'offer') return this.#offered.has(message.from) ? null : 'unknown-peer';
 		if (connections.length + this.#offered.size >= room.maxConnections(this.provider)) {
-			const stale = connections.find((each) => !each.connected);
+			const stale = connections.find((each) => !each.connected && !this.#answering(each.peer));
 			if (stale === undefined) return 'unknown-peer';
 			stale.peer.destroy(); // y-webrtc lets it go (and says so) once it has closed
 		}
 		this.#offered.set(message.from, now);
 		return null;
 	};
+
+	/**
+	 * Whether an answer was let through to this peer's connection a moment ago: y-webrtc has yet
+	 * to read it (it opens each signal again), and reading it finds the connection by id, so the
+	 * connection must still be there (it throws on a missing one). Nothing closes it until then.
+	 */
+	#answering(peer: object): boolean {
+		const at = this.#answered.get(peer);
+		return at !== undefined && performance.now() - at < OFFERED_MS;
+	}
 
 	/** Recomputes the status after the current burst of messages, and says if it changed. */
 	#report = () => {
@@ -412,7 +422,7 @@ export class WebrtcTransport extends ObservableV2<TransportEvents> implements Lo
 	#giveUpStalled() {
 		const now = Date.now();
 		for (const conn of room.connections(this.provider)) {
-			if (conn.connected) continue;
+			if (conn.connected || this.#answering(conn.peer)) continue;
 			const started = this.#attempts.get(conn);
 			if (started === undefined) {
 				this.#attempts.set(conn, now + Math.random() * STALLED_JITTER_MS);
