@@ -34,14 +34,14 @@ export function catchRejections() {
 	return rejections;
 }
 
-/** A victim transport (`open` makes more in the room), and the stranger's frame and publish. */
+/** A victim transport (`open` makes more in the room), and the stranger's frame, signal and publish. */
 export async function setup(webrtc: unknown = wrtc) {
-	const signal: SignalingServer = await startSignaling({
+	const server: SignalingServer = await startSignaling({
 		port: 0,
 		host: '127.0.0.1',
 		log: () => {}
 	});
-	cleanup.push(() => signal.close());
+	cleanup.push(() => server.close());
 	const cap = capability.fromSecret(capability.newSecret());
 	const open = async () => {
 		vi.resetModules();
@@ -50,7 +50,7 @@ export async function setup(webrtc: unknown = wrtc) {
 		const transport: WebrtcTransport = new WebrtcTransport({
 			log,
 			cap,
-			network: { signaling: [signal.url], iceServers: [] },
+			network: { signaling: [server.url], iceServers: [] },
 			awareness: new Awareness(log),
 			webrtc: webrtc as never
 		});
@@ -65,13 +65,17 @@ export async function setup(webrtc: unknown = wrtc) {
 	const name = roomName(cap);
 	// The room key anyone with relayKey derives (y-webrtc: PBKDF2 of b64url(relayKey)).
 	const key = (await victim.provider.key) as CryptoKey;
-	const ws = new WebSocket(signal.url);
+	const ws = new WebSocket(server.url);
 	await new Promise((resolve) => ws.once('open', resolve));
 	cleanup.push(() => ws.close());
 	const frame = async (data: unknown) =>
 		JSON.stringify({ type: 'publish', topic: name, data: await sealForRoom(key, data) });
 	const publish = async (data: unknown) => ws.send(await frame(data));
-	return { victim, open, peerId: victim.peerId as string, publish, frame, ws };
+	const peerId = victim.peerId as string;
+	/** A signal to the victim, under any `from`, framed (send it with `ws.send`). */
+	const signal = (from: string, body: object, token = 1) =>
+		frame({ type: 'signal', from, to: peerId, token, signal: body });
+	return { victim, open, peerId, publish, frame, signal, ws };
 }
 
 /** A real offer (and its data channel) from a fresh RTCPeerConnection, as a newcomer sends it. */

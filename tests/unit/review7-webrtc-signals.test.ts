@@ -17,38 +17,28 @@ import { catchRejections, cleanup, setup, sleep } from '../support/webrtc-strang
 describe('review7: a stranger’s signals through the guard into y-webrtc', () => {
 	it('an answer from a peer id nobody offered to throws nothing (no unhandled rejection)', async () => {
 		const rejections = catchRejections();
-		const { peerId, publish } = await setup();
+		const { signal, ws } = await setup();
 		// The guard passes it: it opens under the room key and has the shape of a signal.
 		// y-webrtc then runs `webrtcConns.get(from).glareToken = undefined` on an unknown `from`.
-		await publish({
-			type: 'signal',
-			from: 'ghost',
-			to: peerId,
-			token: 1,
-			signal: { type: 'answer', sdp: 'v=0\r\n' }
-		});
+		ws.send(await signal('ghost', { type: 'answer', sdp: 'v=0\r\n' }));
 		await sleep(500);
 		expect(rejections.map(String)).toEqual([]);
 	});
 
 	it('signals from made-up peer ids do not open more peer connections than maxConns', async () => {
-		const { victim, peerId, publish } = await setup();
-		const max = (victim.provider as unknown as { maxConns: number }).maxConns;
+		const { victim, signal, ws } = await setup();
+		const max = room.maxConnections(victim.provider);
 		// y-webrtc checks maxConns for announces only; any signal naming us from an id it does not
 		// know builds a new peer (an RTCPeerConnection) for it. A candidate is enough, and the
 		// stranger never has to follow up (the watchdog gives each up after 12–18 s; a stranger
 		// sends more meanwhile). Chromium refuses past ~500 per page: y-webrtc then throws.
 		for (let i = 0; i < max + 10; i++) {
-			await publish({
-				type: 'signal',
-				from: `ghost-${i}`,
-				to: peerId,
-				token: 1,
-				signal: {
+			ws.send(
+				await signal(`ghost-${i}`, {
 					type: 'candidate',
 					candidate: { candidate: 'candidate:1 1 udp 1 192.0.2.1 9 typ host', sdpMid: '0' }
-				}
-			});
+				})
+			);
 		}
 		await sleep(1_000);
 		expect(room.connections(victim.provider).length).toBeLessThanOrEqual(max);
@@ -57,19 +47,18 @@ describe('review7: a stranger’s signals through the guard into y-webrtc', () =
 
 describe('a new peer’s signals through the same guard', () => {
 	it('its offer and the candidates right behind it all reach y-webrtc; a stranger’s candidate does not', async () => {
-		const { victim, peerId, publish, frame, ws } = await setup();
+		const { victim, signal, ws } = await setup();
 		const offerer = new wrtc.RTCPeerConnection();
 		cleanup.push(() => offerer.close());
 		offerer.createDataChannel('x');
 		const offer = await offerer.createOffer();
 		await offerer.setLocalDescription(offer);
-		const signal = (type: string, body: object) =>
-			frame({ type: 'signal', from: 'newcomer', to: peerId, token: 1, signal: { type, ...body } });
 		// As a peer sends them: the offer, then its candidates at once (trickle ICE), in one burst.
-		const frames = [await signal('offer', { sdp: offer.sdp })];
+		const frames = [await signal('newcomer', { type: 'offer', sdp: offer.sdp })];
 		for (let port = 9; port < 12; port++) {
 			frames.push(
-				await signal('candidate', {
+				await signal('newcomer', {
+					type: 'candidate',
 					candidate: {
 						candidate: `candidate:${port} 1 udp 2122260223 192.0.2.1 ${port} typ host`,
 						sdpMid: '0',
@@ -83,16 +72,12 @@ describe('a new peer’s signals through the same guard', () => {
 		expect(victim.status.dropped).toBe(0);
 		expect(room.connections(victim.provider).map((c) => c.remotePeerId)).toContain('newcomer');
 
-		await publish({
-			type: 'signal',
-			from: 'stranger',
-			to: peerId,
-			token: 1,
-			signal: {
+		ws.send(
+			await signal('stranger', {
 				type: 'candidate',
 				candidate: { candidate: 'candidate:1 1 udp 1 192.0.2.9 9 typ host', sdpMid: '0' }
-			}
-		});
+			})
+		);
 		await sleep(1_500);
 		expect(victim.status.dropped).toBe(1);
 	});
