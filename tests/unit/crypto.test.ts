@@ -8,7 +8,7 @@ import * as envelope from '../../src/lib/crypto/envelope';
 import * as links from '../../src/lib/crypto/links';
 import { sealPresence } from '../../src/lib/crypto/presence';
 import * as secretbox from '../../src/lib/crypto/secretbox';
-import { createSigner, createVerifier } from '../../src/lib/crypto/signing';
+import { createSigner, createVerifier, publicKeyOf } from '../../src/lib/crypto/signing';
 import * as Y from 'yjs';
 
 interface Space {
@@ -199,6 +199,26 @@ describe('Ed25519: WebCrypto and tweetnacl agree', () => {
 			expect(await webVerifier.verify(forged, message)).toBe(false);
 			expect(await tweetVerifier.verify(forged, message)).toBe(false);
 		}
+	});
+
+	it('give the same public key, so a capability opened either way is the same', async () => {
+		for (let i = 0; i < 20; i++) {
+			const seed = nacl.randomBytes(32);
+			expect(toHex(await publicKeyOf(seed))).toBe(
+				toHex(nacl.sign.keyPair.fromSeed(seed).publicKey)
+			);
+			const secret = capability.newSecret();
+			expect(await capability.fromSecretAsync(secret)).toEqual(capability.fromSecret(secret));
+			const bytes = capability.toBytes(capability.fromSecret(secret));
+			expect(await capability.fromBytesAsync('edit', bytes)).toEqual(
+				capability.fromBytes('edit', bytes)
+			);
+		}
+		// tweetnacl's 64-byte secret key, which sealSync signs with, too.
+		const secret = capability.newSecret();
+		const cap = await capability.fromSecretAsync(secret);
+		expect(toHex(cap.signSk)).toBe(toHex(nacl.sign.keyPair.fromSeed(cap.signSeed).secretKey));
+		expect(await capability.fromBytesAsync('edit', new Uint8Array(31))).toBeNull();
 	});
 });
 

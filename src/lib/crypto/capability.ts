@@ -3,6 +3,7 @@
 // by its `room` (which binds the signing key); its envelopes are signed over its `topic`.
 import nacl from 'tweetnacl';
 import { concat, toHex, utf8 } from './bytes';
+import { publicKeyOf } from './signing';
 
 export type Topic = string & { readonly __brand: 'Topic' };
 /** Hex of the first 16 bytes of H("commonplace/v1/room", relayKey ‖ signPk). */
@@ -51,14 +52,32 @@ export function newSecret(): Uint8Array {
 export function fromSecret(secret: Uint8Array): EditCapability {
 	assertLength(secret, 'secret');
 	const signSeed = derive('commonplace/v1/sign', secret);
-	const pair = nacl.sign.keyPair.fromSeed(signSeed);
+	return withSigningKey(secret, signSeed, nacl.sign.keyPair.fromSeed(signSeed).publicKey);
+}
+
+/**
+ * `fromSecret`, with the public key worked out by WebCrypto where it can (signing.ts
+ * `publicKeyOf`): what opening a space uses, since tweetnacl's takes ~40 ms in a fresh tab.
+ */
+export async function fromSecretAsync(secret: Uint8Array): Promise<EditCapability> {
+	assertLength(secret, 'secret');
+	const signSeed = derive('commonplace/v1/sign', secret);
+	return withSigningKey(secret, signSeed, await publicKeyOf(signSeed));
+}
+
+function withSigningKey(
+	secret: Uint8Array,
+	signSeed: Uint8Array,
+	signPk: Uint8Array
+): EditCapability {
 	const readKey = derive('commonplace/v1/read', secret);
 	return {
-		...fromRead(readKey, pair.publicKey),
+		...fromRead(readKey, signPk),
 		kind: 'edit',
 		secret: secret.slice(),
 		signSeed,
-		signSk: pair.secretKey
+		// tweetnacl's 64-byte secret key is the seed followed by the public key.
+		signSk: concat(signSeed, signPk)
 	};
 }
 
@@ -98,6 +117,20 @@ export function toBytes(cap: Capability): Uint8Array {
 export function fromBytes(kind: Capability['kind'], bytes: Uint8Array): Capability | null {
 	if (bytes.length !== (kind === 'edit' ? KEY_BYTES : 2 * KEY_BYTES)) return null;
 	if (kind === 'edit') return fromSecret(bytes);
+	return fromKeyAndPk(kind, bytes);
+}
+
+/** `fromBytes`, an edit capability's public key from WebCrypto where it can (`fromSecretAsync`). */
+export async function fromBytesAsync(
+	kind: Capability['kind'],
+	bytes: Uint8Array
+): Promise<Capability | null> {
+	if (bytes.length !== (kind === 'edit' ? KEY_BYTES : 2 * KEY_BYTES)) return null;
+	if (kind === 'edit') return fromSecretAsync(bytes);
+	return fromKeyAndPk(kind, bytes);
+}
+
+function fromKeyAndPk(kind: 'view' | 'relay', bytes: Uint8Array): Capability {
 	const key = bytes.slice(0, KEY_BYTES);
 	const signPk = bytes.slice(KEY_BYTES);
 	return kind === 'view' ? fromRead(key, signPk) : fromRelay(key, signPk);

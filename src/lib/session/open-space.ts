@@ -25,6 +25,7 @@
 import type * as Y from 'yjs';
 import {
 	fromBytes,
+	fromBytesAsync,
 	toBytes,
 	type Capability,
 	type EditCapability,
@@ -116,7 +117,7 @@ export async function openSpace(
 /** A stored capability as a capability (the keyring checks lengths when it reads an entry). */
 export function capabilityOf(stored: StoredCapability): Capability {
 	const cap = fromBytes(stored.kind, stored.bytes);
-	if (cap === null) throw new Error('This space’s key on this device is damaged.');
+	if (cap === null) throw new Error(DAMAGED_KEY);
 	return cap;
 }
 
@@ -124,13 +125,21 @@ export function storedOf(cap: Capability): StoredCapability {
 	return { kind: cap.kind, bytes: toBytes(cap) };
 }
 
+const DAMAGED_KEY = 'This space’s key on this device is damaged.';
+
 export const RELAY_ONLY =
 	'This device holds only a relay key for this space: it can keep and pass on the space for others, but not read it.';
 
-/** The capability of a keyring entry that can be opened here (edit or view), or a sentence. */
-export function openableCap(stored: StoredCapability | null): EditCapability | ViewCapability {
+/**
+ * The capability of a keyring entry that can be opened here (edit or view), or a sentence. Its
+ * public key comes from WebCrypto where it can: this is on the way to every page opened.
+ */
+export async function openableCap(
+	stored: StoredCapability | null
+): Promise<EditCapability | ViewCapability> {
 	if (stored === null) throw new Error('This space has not been migrated yet.');
-	const cap = capabilityOf(stored);
+	const cap = await fromBytesAsync(stored.kind, stored.bytes);
+	if (cap === null) throw new Error(DAMAGED_KEY);
 	if (cap.kind === 'relay') throw new Error(RELAY_ONLY);
 	return cap;
 }

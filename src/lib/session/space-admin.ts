@@ -42,7 +42,7 @@ export async function renameSpace(id: string, name: string): Promise<void> {
 	const found = await keyring.get(id);
 	if (found === null) throw new Error('This space is no longer on this device.');
 	const entry = await ensureMigrated(found);
-	const opened = await openLocal(openableCap(entry.cap));
+	const opened = await openLocal(await openableCap(entry.cap));
 	try {
 		if (opened.cap.kind !== 'edit') throw new Error('You can only view this space, not rename it.');
 		space.renameSpace(opened.content, name);

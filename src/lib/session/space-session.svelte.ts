@@ -117,9 +117,9 @@ export class SpaceSession {
 		// The log is read while the keys are derived (a big space's read is no longer waited
 		// for after them); the room is the entry's id (ensureMigrated made sure of that).
 		const reading = readAhead(store, entry.id);
-		let cap: ReturnType<typeof openableCap>;
+		let cap: Awaited<ReturnType<typeof openableCap>>;
 		try {
-			cap = openableCap(entry.cap);
+			cap = await openableCap(entry.cap);
 		} catch (error) {
 			reading.cancel();
 			throw error;
