@@ -11,7 +11,7 @@ export async function createSpace(page: Page, name: string): Promise<void> {
 }
 
 export const editor = (page: Page) => page.getByRole('textbox', { name: 'Page content' });
-export const titleInput = (page: Page) => page.locator('input.title');
+export const titleInput = (page: Page) => page.locator('textarea.title');
 export const tree = (page: Page) => page.getByRole('tree', { name: 'Pages' });
 export const treeItem = (page: Page, name: string) =>
 	tree(page).getByRole('treeitem', { name, exact: true });

@@ -114,9 +114,7 @@ test('relays are checked, tested ("1 of 3 relays reachable") and saved; spaces a
 
 	// A space made now is kept on the relay, with no other setup.
 	await createSpace(page, 'Kept on the saved relay');
-	await expect(page.getByTestId('sync-status')).toHaveText(
-		'Saved on this device · kept on 1 relay'
-	);
+	await expect(page.getByTestId('sync-status')).toHaveText('In sync · kept on 1 relay');
 
 	// Restoring the defaults of this build takes the relay away again.
 	await page.goto('./settings/');

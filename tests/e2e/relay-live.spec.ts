@@ -77,8 +77,8 @@ test('with WebRTC blocked, two people edit live through the relay and see each o
 	servers.push(server);
 	const { alice, bob } = await pair(browser, server.url, [server.relay]);
 	// No direct connection: the relay is the only way, and the sync line says so.
-	await expect(syncStatus(alice.page)).toHaveText('Saved on this device · kept on 1 relay');
-	await expect(syncStatus(bob.page)).toHaveText('Saved on this device · kept on 1 relay');
+	await expect(syncStatus(alice.page)).toHaveText('In sync · kept on 1 relay');
+	await expect(syncStatus(bob.page)).toHaveText('In sync · kept on 1 relay');
 
 	await typeAtEnd(bob.page, ' Bob too.');
 	await expect.poll(() => text(alice.page), { timeout: 10_000 }).toContain('Bob too.');
@@ -137,7 +137,7 @@ test('a viewer forging through the relay changes nothing for the others', async 
 	await typeAtEnd(alice.page, ' After the forgery.');
 	const after = await text(alice.page);
 	expect(after.startsWith(before) && after.endsWith('After the forgery.')).toBe(true);
-	await expect(syncStatus(alice.page)).toHaveText('Saved on this device · kept on 1 relay');
+	await expect(syncStatus(alice.page)).toHaveText('In sync · kept on 1 relay');
 	await alice.page.waitForTimeout(2_000); // the relay's tidying pause (at most 1.5 s)
 	const link = await shareLink(alice.page, 'View link');
 	for (const p of people.splice(0)) await p.context.close();
@@ -157,7 +157,7 @@ test('the relay is killed mid-typing and restarted: the app reconnects and nothi
 	const { alice, bob } = await pair(browser, signal.url, [relay.relay]);
 
 	await typeAtEnd(alice.page, ' Before the crash.');
-	await expect(syncStatus(alice.page)).toHaveText('Saved on this device · kept on 1 relay');
+	await expect(syncStatus(alice.page)).toHaveText('In sync · kept on 1 relay');
 	const typing = typeAtEnd(alice.page, ' While it was down, every word is kept here.');
 	await alice.page.waitForTimeout(300);
 	await relay.kill();
@@ -168,7 +168,7 @@ test('the relay is killed mid-typing and restarted: the app reconnects and nothi
 	await relay.restart();
 	// Back by itself (its retry waits at most 30 s), and holding everything again.
 	for (const page of [alice.page, bob.page]) {
-		await expect(syncStatus(page)).toHaveText('Saved on this device · kept on 1 relay', {
+		await expect(syncStatus(page)).toHaveText('In sync · kept on 1 relay', {
 			timeout: 45_000
 		});
 	}
@@ -191,11 +191,11 @@ test('two relays, one killed: editing goes on through the other', async ({ brows
 	const doomed = await relayProcess();
 	servers.push(steady, doomed);
 	const { alice, bob } = await pair(browser, steady.url, [steady.relay, doomed.relay]);
-	await expect(syncStatus(alice.page)).toHaveText('Saved on this device · kept on 2 relays', {
+	await expect(syncStatus(alice.page)).toHaveText('In sync · kept on 2 relays', {
 		timeout: 20_000
 	});
 	await doomed.kill();
-	await expect(syncStatus(alice.page)).toHaveText('Saved on this device · kept on 1 relay', {
+	await expect(syncStatus(alice.page)).toHaveText('In sync · kept on 1 relay', {
 		timeout: 15_000
 	});
 	await typeAtEnd(alice.page, ' Still going.');
@@ -212,7 +212,7 @@ test('"Keep on relays" off for a space: this device stops sending it to relays, 
 	const alice = await person(browser, [server.url], 'Alice', [server.relay]);
 	people.push(alice);
 	await createSpace(alice.page, 'Only here');
-	await expect(syncStatus(alice.page)).toHaveText('Saved on this device · kept on 1 relay', {
+	await expect(syncStatus(alice.page)).toHaveText('In sync · kept on 1 relay', {
 		timeout: 20_000
 	});
 	const connected = () => server.stats().relay?.relayConnections;
@@ -242,7 +242,7 @@ test('"Keep on relays" off for a space: this device stops sending it to relays, 
 	await alice.page.getByRole('menuitem', { name: 'Keep on relays' }).click();
 	await expect(alice.page.getByText(/not kept on relays/)).toHaveCount(0);
 	await alice.page.getByRole('link', { name: /Only here/ }).click();
-	await expect(syncStatus(alice.page)).toHaveText('Saved on this device · kept on 1 relay', {
+	await expect(syncStatus(alice.page)).toHaveText('In sync · kept on 1 relay', {
 		timeout: 20_000
 	});
 

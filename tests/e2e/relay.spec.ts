@@ -35,7 +35,7 @@ test('Alice writes and leaves; Bob, alone, gets the space from the relay', async
 	await newPage(alice.page, 'Packing list');
 	await editor(alice.page).click();
 	await editor(alice.page).pressSequentially('Rope, lamp, bread.');
-	await expect(syncStatus(alice.page)).toHaveText('Saved on this device · kept on 1 relay', {
+	await expect(syncStatus(alice.page)).toHaveText('In sync · kept on 1 relay', {
 		timeout: 20_000
 	});
 	const link = await shareLink(alice.page, 'Edit link');
@@ -51,7 +51,7 @@ test('Alice writes and leaves; Bob, alone, gets the space from the relay', async
 	await bob.page.getByRole('button', { name: 'Add space' }).click();
 	await expect(editor(bob.page)).toBeVisible({ timeout: 20_000 });
 	await expect.poll(() => treeOutline(bob.page), { timeout: 20_000 }).toEqual(outline);
-	await expect(syncStatus(bob.page)).toHaveText('Saved on this device · kept on 1 relay', {
+	await expect(syncStatus(bob.page)).toHaveText('In sync · kept on 1 relay', {
 		timeout: 20_000
 	});
 	await bob.page.getByRole('treeitem', { name: 'Packing list' }).click();
@@ -72,7 +72,7 @@ test('a member with an old link and no relays learns the relays from the space i
 	const bob = await person(browser, [server.url], 'Bob');
 	people.push(alice, bob);
 	await createSpace(alice.page, 'Listed relays');
-	await expect(syncStatus(alice.page)).toHaveText('Saved on this device · kept on 1 relay', {
+	await expect(syncStatus(alice.page)).toHaveText('In sync · kept on 1 relay', {
 		timeout: 20_000
 	});
 	// A link as earlier versions made it: the capability alone.
@@ -118,7 +118,7 @@ test('a big space: a newcomer meeting a peer and a relay takes it in once; alone
 	await expect
 		.poll(async () => (await text(alice.page)).length, { timeout: 30_000 })
 		.toBeGreaterThan(3_000_000);
-	await expect(syncStatus(alice.page)).toHaveText('Saved on this device · kept on 1 relay', {
+	await expect(syncStatus(alice.page)).toHaveText('In sync · kept on 1 relay', {
 		timeout: 30_000
 	});
 	const size = await alice.page.evaluate(() =>
@@ -177,7 +177,7 @@ test('a relay asked for a space without proof of its key serves nothing of it', 
 	await createSpace(alice.page, 'Kept, not given away');
 	await editor(alice.page).click();
 	await editor(alice.page).pressSequentially('Only for members.');
-	await expect(syncStatus(alice.page)).toHaveText('Saved on this device · kept on 1 relay', {
+	await expect(syncStatus(alice.page)).toHaveText('In sync · kept on 1 relay', {
 		timeout: 20_000
 	});
 	const room = await alice.page.evaluate(

@@ -174,3 +174,24 @@ describe('concurrent edits', () => {
 		expect(titles(doc)).toEqual(['', 'B']);
 	});
 });
+
+describe('a blank page', () => {
+	it('is one with no blocks or only empty paragraphs; any text or other block is not', () => {
+		const doc = createContentDoc();
+		const id = pages.createPage(doc, {});
+		expect(pages.isBlank(doc, id)).toBe(true);
+		const body = pages.body(doc, id) as Y.XmlFragment;
+		body.insert(0, [new Y.XmlElement('paragraph')]);
+		expect(pages.isBlank(doc, id)).toBe(true);
+		const text = new Y.XmlText();
+		text.insert(0, 'hello');
+		(body.get(0) as Y.XmlElement).insert(0, [text]);
+		expect(pages.isBlank(doc, id)).toBe(false);
+		text.delete(0, 5);
+		expect(pages.isBlank(doc, id)).toBe(false); // an empty text node: a block that held text
+		body.delete(0, 1);
+		body.insert(0, [new Y.XmlElement('horizontalRule')]);
+		expect(pages.isBlank(doc, id)).toBe(false); // a divider is something written
+		expect(pages.isBlank(doc, 'missing' as PageId)).toBe(true);
+	});
+});

@@ -84,7 +84,8 @@ export function describeSync(status: SyncLike, paused: boolean): { label: string
 		case 'synced':
 			return status.peers === 0
 				? {
-						label: `Saved on this device · kept on ${relaysText(relays.kept)}`,
+						// Not "saved on this device": the line below the sync line says that.
+						label: `In sync · kept on ${relaysText(relays.kept)}`,
 						detail:
 							'Nobody else is online; the relays hold your changes (sealed: they cannot read them) for when they come.'
 					}

@@ -167,6 +167,17 @@ export function body(doc: Y.Doc, id: PageId): Y.XmlFragment | null {
 	return fragment instanceof Y.XmlFragment ? fragment : null;
 }
 
+/** Nothing written in a page's body yet: no blocks, or only empty paragraphs (a new page's). */
+export function isBlank(doc: Y.Doc, id: PageId): boolean {
+	const fragment = body(doc, id);
+	if (fragment === null) return true;
+	return fragment
+		.toArray()
+		.every(
+			(node) => node instanceof Y.XmlElement && node.nodeName === 'paragraph' && node.length === 0
+		);
+}
+
 /** Every page below `id`, trashed or not. */
 export function descendantsOf(doc: Y.Doc, id: PageId): PageId[] {
 	const byParent = new Map<PageId, PageId[]>();

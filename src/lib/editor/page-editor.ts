@@ -17,6 +17,7 @@ import { blocks } from './blocks';
 import { safeHref } from './content-policy';
 import { coreExtensions } from './core-extensions';
 import { holdsTable, loadedTables, loadTables, watchForTables } from './lazy-tables';
+import { LinkOpener } from './link-open';
 import { SlashMenu } from './slash-trigger';
 import { bindingOf, pageUndoManager, redoEdit, undoEdit, YjsBinding } from './yjs-binding';
 import './tiptap.css';
@@ -143,6 +144,7 @@ class LivePageEditor implements PageEditor {
 				SlashMenu.configure({ onBlock: (id) => this.run(`block:${id}`) }),
 				Placeholder.configure({ placeholder: 'Write, or type / for blocks…' }),
 				LinkShortcut(options.onLinkRequest),
+				LinkOpener,
 				...(tables === null ? [TablesFromClipboard(this.#pasteTable)] : [])
 			],
 			editorProps: {

@@ -69,13 +69,14 @@ export function syncStatus(
 	const relaysKept = paused ? 0 : relay.inSync;
 	const relaysUp = paused ? 0 : relay.peers;
 	let state: SyncState;
-	if (paused) state = 'offline';
+	// Offline as the browser says it is: whatever a transport has not noticed yet.
+	if (paused || !online) state = 'offline';
 	else if (webrtc.peers > 0) {
 		const peersDone = webrtc.inSync === webrtc.peers && webrtc.receiving === null;
 		state = peersDone && relaysKept === relaysUp ? 'synced' : 'syncing';
 	} else if (relaysUp > 0) state = relaysKept === relaysUp ? 'synced' : 'syncing';
 	else if (up > 0) state = 'alone';
-	else state = online ? 'connecting' : 'offline';
+	else state = 'connecting';
 	return {
 		relays: { total: relay.total ?? 0, connected: relaysUp, kept: relaysKept },
 		state,
@@ -131,6 +132,10 @@ export class SpaceNetwork {
 		this.tabs.on('status', this.#report);
 		this.tabs.on('tabPeers', this.#onTabPeers);
 		this.#unsubscribe = this.presence.subscribe(callbacks.onPeers);
+		// The browser knows first when the network goes: the line says so at once, rather than
+		// when each transport finds out (a relay's socket can seem open for seconds).
+		globalThis.addEventListener?.('online', this.#report);
+		globalThis.addEventListener?.('offline', this.#report);
 		void this.#connect();
 	}
 
@@ -265,6 +270,8 @@ export class SpaceNetwork {
 		if (this.#destroyed) return this.#closing;
 		this.#destroyed = true;
 		this.#unsubscribe();
+		globalThis.removeEventListener?.('online', this.#report);
+		globalThis.removeEventListener?.('offline', this.#report);
 		this.#close();
 		this.tabs.off('status', this.#report);
 		this.tabs.off('tabPeers', this.#onTabPeers);

@@ -58,9 +58,12 @@ export class SpaceSession {
 	keepOnRelays = $state(true);
 	/** Nothing of this space has arrived yet (it was just joined by a link). */
 	empty = $state(false);
+	/** The page this person last moved to the trash, offered back for a moment (space-view). */
+	justTrashed = $state<{ id: PageId; title: string } | null>(null);
 
 	readonly #core: OpenedSpace;
 	readonly #doc: Y.Doc;
+	#created: PageId | null = null;
 	#activity: PageActivity | null = null;
 	#closing: Promise<void> | null = null;
 	#keyringTimer: ReturnType<typeof setTimeout> | null = null;
@@ -340,7 +343,23 @@ export class SpaceSession {
 	}
 
 	createPage(parent: PageId | null = null, index?: number): PageId | null {
-		return this.#write(null, () => pages.createPage(this.#doc, { parent, index }));
+		const id = this.#write(null, () => pages.createPage(this.#doc, { parent, index }));
+		this.#created = id;
+		return id;
+	}
+
+	/**
+	 * Whether a page's view, as it opens, should put the cursor in its title so that typing names
+	 * it: once for the page this person just made, and for a page with no title and nothing
+	 * written yet (a new space's first page). Never for someone who can only read.
+	 */
+	wantsTitle(id: PageId): boolean {
+		if (this.readOnly) return false;
+		if (this.#created === id) {
+			this.#created = null;
+			return true;
+		}
+		return pages.isBlank(this.#doc, id) && (this.page(id)?.title.trim() ?? '') === '';
 	}
 
 	renamePage(id: PageId, title: string) {
@@ -364,11 +383,14 @@ export class SpaceSession {
 	}
 
 	trashPage(id: PageId) {
+		const title = this.page(id)?.title.trim() || 'Untitled';
 		this.#write(undefined, () => pages.trashPage(this.#doc, id));
+		this.justTrashed = { id, title };
 	}
 
 	restorePage(id: PageId) {
 		this.#write(undefined, () => pages.restorePage(this.#doc, id));
+		if (this.justTrashed?.id === id) this.justTrashed = null;
 	}
 
 	deleteForever(id: PageId) {
