@@ -1,7 +1,9 @@
 // `npm test`: install what is missing (Chromium too, as root), then type check, lint, unit
 // tests, build and end-to-end tests. Every step runs; the last line sums up the tests.
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
 import { ensureChromium, ensureDependencies, ensureRedis, run } from './setup.js';
+import { countUnit, deadWorkerFiles, mergeReports } from './unit-report.js';
 
 ensureDependencies();
 ensureChromium();
@@ -38,8 +40,11 @@ for (const [name, command, args] of steps) {
 		continue;
 	}
 	console.log(`\n── ${name}: ${[command, ...args].join(' ')}`);
-	let status = run(command, args);
-	if (status !== 0 && name === 'Unit tests') status = rerunDeadWorkers();
+	let status;
+	if (name === 'Unit tests') {
+		const result = await runKeepingOutput(command, args);
+		status = result.status === 0 ? 0 : rerunDeadWorkers(result.output);
+	} else status = run(command, args);
 	if (status !== 0 && !failed.includes(name)) failed.push(name);
 }
 
@@ -47,17 +52,13 @@ for (const [name, command, args] of steps) {
  * The unit tests that drive real WebRTC in Node use @roamhq/wrtc, a native addon that now and
  * then crashes its process (a segfault inside libwebrtc, about one run in twenty here): vitest
  * then reports "Worker exited unexpectedly", and that file's tests never finish. When that is
- * the only trouble (no test failed), the files whose tests never finished run once more, on
- * their own, and their results replace the dead run's. Returns the unit step's status.
+ * the only trouble (unit-report.js deadWorkerFiles), the files whose tests never finished run
+ * once more, on their own, and their results replace the dead run's. Returns the step's status.
  */
-function rerunDeadWorkers() {
+function rerunDeadWorkers(output) {
 	const first = read('test-reports/unit.json');
-	if (first === null || first.numFailedTests > 0) return 1;
-	const dead = first.testResults.filter((file) =>
-		file.assertionResults.some((test) => test.status === 'pending')
-	);
-	if (dead.length === 0) return 1;
-	const files = dead.map((file) => file.name);
+	const files = first === null ? null : deadWorkerFiles(first, output);
+	if (files === null) return 1;
 	console.log(
 		`\n── A unit test worker died before its tests finished; running ${files.length === 1 ? 'that file' : 'those files'} once more:\n   ${files.join('\n   ')}`
 	);
@@ -71,35 +72,41 @@ function rerunDeadWorkers() {
 	]);
 	const again = read('test-reports/unit-rerun.json');
 	if (again === null) return 1;
-	const byName = new Map(again.testResults.map((file) => [file.name, file]));
-	const merged = {
-		...first,
-		testResults: first.testResults.map((file) => byName.get(file.name) ?? file)
-	};
-	const tests = merged.testResults.flatMap((file) => file.assertionResults);
-	const count = (state) => tests.filter((test) => test.status === state).length;
-	merged.numTotalTests = tests.length;
-	merged.numPassedTests = count('passed');
-	merged.numFailedTests = count('failed');
-	merged.numPendingTests = count('pending') + count('skipped');
-	writeFileSync('test-reports/unit.json', JSON.stringify(merged));
+	writeFileSync('test-reports/unit.json', JSON.stringify(mergeReports(first, again)));
 	return status;
+}
+
+/** Runs a command, its output shown as it comes and kept: { status, output }. */
+function runKeepingOutput(command, args) {
+	return new Promise((resolve, reject) => {
+		const child = spawn(command, args, { stdio: ['inherit', 'pipe', 'pipe'] });
+		let output = '';
+		child.stdout.on('data', (chunk) => {
+			process.stdout.write(chunk);
+			output += chunk;
+		});
+		child.stderr.on('data', (chunk) => {
+			process.stderr.write(chunk);
+			output += chunk;
+		});
+		child.on('error', reject);
+		child.on('close', (code) => resolve({ status: code ?? 1, output }));
+	});
 }
 
 const unit = read('test-reports/unit.json');
 const e2e = read('test-reports/e2e.json');
-const passed = (unit?.numPassedTests ?? 0) + (e2e?.stats?.expected ?? 0) + (e2e?.stats?.flaky ?? 0);
 // A test file whose worker died (a native crash) leaves tests that neither passed nor failed.
-const unfinished = unit
-	? unit.numTotalTests - unit.numPassedTests - unit.numFailedTests - unit.numPendingTests
-	: 0;
-const broken = (unit?.numFailedTests ?? 0) + unfinished + (e2e?.stats?.unexpected ?? 0);
-const skipped = (unit?.numPendingTests ?? 0) + (e2e?.stats?.skipped ?? 0);
+const units = unit ? countUnit(unit) : { passed: 0, failed: 0, skipped: 0, unfinished: 0 };
+const passed = units.passed + (e2e?.stats?.expected ?? 0) + (e2e?.stats?.flaky ?? 0);
+const unfinished = units.unfinished;
+const broken = units.failed + unfinished + (e2e?.stats?.unexpected ?? 0);
+const skipped = units.skipped + (e2e?.stats?.skipped ?? 0);
 
 console.log('');
 if (failed.length > 0) console.log(`Failed steps: ${failed.join(', ')}`);
 console.log(
-	`unit: ${unit?.numPassedTests ?? 0} passed, e2e: ${e2e?.stats?.expected ?? 0} passed` +
+	`unit: ${units.passed} passed, e2e: ${e2e?.stats?.expected ?? 0} passed` +
 		(skipped ? `, ${skipped} skipped` : '') +
 		(unfinished > 0 ? `, ${unfinished} unit tests never finished` : '')
 );

@@ -169,3 +169,21 @@ test.describe('on a phone', () => {
 		await expect(treeItem(page, 'Only page')).not.toBeInViewport();
 	});
 });
+
+test('a shortcut right after Shift+arrows acts on the whole selection on screen', async ({
+	page
+}) => {
+	await createSpace(page, 'Fast keys');
+	await editor(page).click();
+	// Keys as fast as the browser takes them: the selection on screen runs ahead of the
+	// editor's, which it reads when the browser says so (before: "te" of "site" made bold).
+	for (let round = 0; round < 6; round++) {
+		await page.keyboard.type(`site word${round}`);
+		await page.keyboard.press('Home');
+		for (let i = 0; i < 4; i++) await page.keyboard.press('Shift+ArrowRight');
+		await page.keyboard.press('Control+b');
+		await page.keyboard.press('End');
+		await page.keyboard.press('Enter');
+	}
+	await expect(editor(page).locator('strong')).toHaveText(Array(6).fill('site'));
+});

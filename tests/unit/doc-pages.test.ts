@@ -195,3 +195,15 @@ describe('a blank page', () => {
 		expect(pages.isBlank(doc, 'missing' as PageId)).toBe(true);
 	});
 });
+
+describe('a title another client wrote', () => {
+	it('is read as one line of at most MAX_TITLE_LENGTH characters', () => {
+		const doc = createContentDoc();
+		const id = pages.createPage(doc, { title: 'fine' });
+		// Straight into the Y.Map, as a client that skips renamePage's cleaning would.
+		(pagesMap(doc).get(id) as Y.Map<unknown>).set('title', `one \r\n\n  two${'\n'.repeat(5000)}x`);
+		expect(pages.getPage(doc, id)?.title).toBe('one two x');
+		(pagesMap(doc).get(id) as Y.Map<unknown>).set('title', 'y'.repeat(10_000));
+		expect(pages.getPage(doc, id)?.title).toHaveLength(pages.MAX_TITLE_LENGTH);
+	});
+});

@@ -4,6 +4,7 @@ import * as Y from 'yjs';
 import { keyAt } from './order';
 import {
 	bodiesMap,
+	cleanTitle,
 	newPageId,
 	pagesMap,
 	readPage,
@@ -13,7 +14,7 @@ import {
 } from './schema';
 import { childrenOf, isAncestor } from './tree';
 
-export const MAX_TITLE_LENGTH = 500;
+export { MAX_TITLE_LENGTH } from './schema';
 
 export interface NewPage {
 	title?: string;
@@ -221,8 +222,4 @@ function writeOrders(doc: Y.Doc, orders: ReadonlyArray<{ id: string; order: stri
 		const map = pagesMap(doc).get(id);
 		if (map instanceof Y.Map) map.set('order', order);
 	}
-}
-
-function cleanTitle(title: string): string {
-	return title.replace(/[\r\n]+/g, ' ').slice(0, MAX_TITLE_LENGTH);
 }

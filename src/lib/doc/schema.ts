@@ -18,6 +18,16 @@ export interface PageRecord {
 
 export type PageMap = Y.Map<unknown>;
 
+export const MAX_TITLE_LENGTH = 500;
+
+/**
+ * A title as written and as read: one line (line breaks become a space) of at most
+ * MAX_TITLE_LENGTH characters. Read too, since another editor's client may write anything.
+ */
+export function cleanTitle(title: string): string {
+	return title.replace(/\s*[\r\n]+\s*/g, ' ').slice(0, MAX_TITLE_LENGTH);
+}
+
 const PAGE_ID = /^[A-Za-z0-9_-]{8,64}$/;
 
 /** The one way to make a PageId from untrusted text (a URL, a stored record). */
@@ -58,7 +68,7 @@ export function readPage(id: PageId, map: PageMap): PageRecord {
 	const trashed = map.get('trashed');
 	return {
 		id,
-		title: typeof title === 'string' ? title : '',
+		title: typeof title === 'string' ? cleanTitle(title) : '',
 		parent: parsePageId(map.get('parent')),
 		order: typeof order === 'string' ? order : '',
 		created: typeof created === 'number' ? created : 0,

@@ -17,6 +17,7 @@ import { blocks } from './blocks';
 import { safeHref } from './content-policy';
 import { coreExtensions } from './core-extensions';
 import { holdsTable, loadedTables, loadTables, watchForTables } from './lazy-tables';
+import { FreshSelection } from './fresh-selection';
 import { LinkOpener } from './link-open';
 import { SlashMenu } from './slash-trigger';
 import { bindingOf, pageUndoManager, redoEdit, undoEdit, YjsBinding } from './yjs-binding';
@@ -145,6 +146,7 @@ class LivePageEditor implements PageEditor {
 				Placeholder.configure({ placeholder: 'Write, or type / for blocks…' }),
 				LinkShortcut(options.onLinkRequest),
 				LinkOpener,
+				FreshSelection,
 				...(tables === null ? [TablesFromClipboard(this.#pasteTable)] : [])
 			],
 			editorProps: {
