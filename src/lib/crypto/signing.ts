@@ -26,17 +26,17 @@ const subtle = (): SubtleCrypto | null => globalThis.crypto?.subtle ?? null;
 // The buffer type WebCrypto's typings want (not a SharedArrayBuffer view).
 const buf = (bytes: Uint8Array): Uint8Array<ArrayBuffer> => bytes as Uint8Array<ArrayBuffer>;
 
+/** An Ed25519 seed as a WebCrypto signing key (`extractable` to read its public half). */
+const importSeed = (api: SubtleCrypto, seed: Uint8Array, extractable: boolean) =>
+	api.importKey('pkcs8', buf(concat(PKCS8_PREFIX, seed)), { name: 'Ed25519' }, extractable, [
+		'sign'
+	]);
+
 export async function createSigner(seed: Uint8Array, engine: Engine = 'auto'): Promise<Signer> {
 	const api = subtle();
 	if (engine !== 'tweetnacl' && api) {
 		try {
-			const key = await api.importKey(
-				'pkcs8',
-				buf(concat(PKCS8_PREFIX, seed)),
-				{ name: 'Ed25519' },
-				false,
-				['sign']
-			);
+			const key = await importSeed(api, seed, false);
 			return {
 				engine: 'webcrypto',
 				sign: async (message) => new Uint8Array(await api.sign('Ed25519', key, buf(message)))
@@ -59,14 +59,7 @@ export async function publicKeyOf(seed: Uint8Array): Promise<Uint8Array> {
 	const api = subtle();
 	if (api) {
 		try {
-			const key = await api.importKey(
-				'pkcs8',
-				buf(concat(PKCS8_PREFIX, seed)),
-				{ name: 'Ed25519' },
-				true,
-				['sign']
-			);
-			const { x } = await api.exportKey('jwk', key);
+			const { x } = await api.exportKey('jwk', await importSeed(api, seed, true));
 			const publicKey = x === undefined ? null : fromB64url(x);
 			if (publicKey !== null && publicKey.length === 32) return publicKey;
 		} catch {
