@@ -117,7 +117,9 @@ export function toBytes(cap: Capability): Uint8Array {
 export function fromBytes(kind: Capability['kind'], bytes: Uint8Array): Capability | null {
 	if (bytes.length !== (kind === 'edit' ? KEY_BYTES : 2 * KEY_BYTES)) return null;
 	if (kind === 'edit') return fromSecret(bytes);
-	return fromKeyAndPk(kind, bytes);
+	const key = bytes.slice(0, KEY_BYTES);
+	const signPk = bytes.slice(KEY_BYTES);
+	return kind === 'view' ? fromRead(key, signPk) : fromRelay(key, signPk);
 }
 
 /** `fromBytes`, an edit capability's public key from WebCrypto where it can (`fromSecretAsync`). */
@@ -125,15 +127,9 @@ export async function fromBytesAsync(
 	kind: Capability['kind'],
 	bytes: Uint8Array
 ): Promise<Capability | null> {
-	if (bytes.length !== (kind === 'edit' ? KEY_BYTES : 2 * KEY_BYTES)) return null;
-	if (kind === 'edit') return fromSecretAsync(bytes);
-	return fromKeyAndPk(kind, bytes);
-}
-
-function fromKeyAndPk(kind: 'view' | 'relay', bytes: Uint8Array): Capability {
-	const key = bytes.slice(0, KEY_BYTES);
-	const signPk = bytes.slice(KEY_BYTES);
-	return kind === 'view' ? fromRead(key, signPk) : fromRelay(key, signPk);
+	return kind === 'edit' && bytes.length === KEY_BYTES
+		? fromSecretAsync(bytes)
+		: fromBytes(kind, bytes);
 }
 
 /** The view capability inside a higher one. */

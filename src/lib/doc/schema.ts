@@ -20,12 +20,15 @@ export type PageMap = Y.Map<unknown>;
 
 export const MAX_TITLE_LENGTH = 500;
 
+/** Text on one line: each line break, with the spaces around it, becomes one space. */
+export const oneLine = (text: string): string => text.replace(/\s*[\r\n]+\s*/g, ' ');
+
 /**
- * A title as written and as read: one line (line breaks become a space) of at most
- * MAX_TITLE_LENGTH characters. Read too, since another editor's client may write anything.
+ * A title as written and as read: one line of at most MAX_TITLE_LENGTH characters. Read too,
+ * since another editor's client may write anything.
  */
 export function cleanTitle(title: string): string {
-	return title.replace(/\s*[\r\n]+\s*/g, ' ').slice(0, MAX_TITLE_LENGTH);
+	return oneLine(title).slice(0, MAX_TITLE_LENGTH);
 }
 
 const PAGE_ID = /^[A-Za-z0-9_-]{8,64}$/;

@@ -63,7 +63,6 @@ export class SpaceSession {
 
 	readonly #core: OpenedSpace;
 	readonly #doc: Y.Doc;
-	#created: PageId | null = null;
 	#activity: PageActivity | null = null;
 	#closing: Promise<void> | null = null;
 	#keyringTimer: ReturnType<typeof setTimeout> | null = null;
@@ -343,22 +342,16 @@ export class SpaceSession {
 	}
 
 	createPage(parent: PageId | null = null, index?: number): PageId | null {
-		const id = this.#write(null, () => pages.createPage(this.#doc, { parent, index }));
-		this.#created = id;
-		return id;
+		return this.#write(null, () => pages.createPage(this.#doc, { parent, index }));
 	}
 
 	/**
 	 * Whether a page's view, as it opens, should put the cursor in its title so that typing names
-	 * it: once for the page this person just made, and for a page with no title and nothing
-	 * written yet (a new space's first page). Never for someone who can only read.
+	 * it: for a page with no title and nothing written yet (one this person just made, a new
+	 * space's first page). Never for someone who can only read.
 	 */
 	wantsTitle(id: PageId): boolean {
 		if (this.readOnly) return false;
-		if (this.#created === id) {
-			this.#created = null;
-			return true;
-		}
 		return pages.isBlank(this.#doc, id) && (this.page(id)?.title.trim() ?? '') === '';
 	}
 
@@ -488,6 +481,6 @@ function exposeForDebugging(core: OpenedSpace, network: SpaceNetwork) {
 	};
 }
 
-export { parsePageId, type PageId, type PageRecord } from '../doc/schema';
+export { oneLine, parsePageId, type PageId, type PageRecord } from '../doc/schema';
 export type { TreeNode } from '../doc/tree';
 export type { EditorCommand, EditorState, PageEditor } from '../editor/page-editor';
